@@ -1,0 +1,81 @@
+"""One ``subtrans check`` run over several files, as data (the CLI renders it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import __version__
+from .config import find_config, load_config
+from .errors import ConfigError, SubtransError, WriteError
+from .formats import load, loads, save
+from .qa import Settings, Severity, check, fix, resolve_profile, rule_set_hash
+from .reports import FileReport, Report
+
+
+def signature(profile: str, fps: float, rules_hash: str) -> str:
+    fps_text = f"{fps:g}"
+    return f"subtrans:{__version__}|profile:{profile}|fps:{fps_text}|rules:{rules_hash}"
+
+
+def build_settings(*, profile=None, fps=None, ignored=(), config_path=None) -> tuple[Settings, str | None]:
+    """Settings from the configuration file and the command line (which wins)."""
+    cfg = load_config(config_path or find_config())
+    try:
+        severities = {k: Severity.parse(v) for k, v in cfg.severities.items()}
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=cfg.path) from None
+    settings = Settings(
+        profile=profile or cfg.profile,
+        fps=fps or cfg.fps or 24.0,
+        disabled=set(cfg.disabled) | set(ignored),
+        severities=severities,
+        limits=dict(cfg.limits),
+        limits_source=f"{cfg.path} [limits]" if cfg.path else "configuration",
+    )
+    return settings, cfg.fail_on
+
+
+def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_place=False, fix_output=None,
+              fail_on=None, encoding=None, input_format=None, ignored=(), config_path=None) -> Report:
+    settings, cfg_fail_on = build_settings(profile=profile, fps=fps, ignored=ignored, config_path=config_path)
+    fail_name = fail_on or cfg_fail_on or "warning"
+    if fail_name not in ("error", "warning", "info", "never"):
+        raise ConfigError(f"fail-on must be error, warning, info or never, not {fail_name!r}")
+    threshold = None if fail_name == "never" else Severity.parse(fail_name)
+
+    reports, signatures = [], set()
+    for path in files:
+        fr = FileReport(path=str(path))
+        reports.append(fr)
+        try:
+            track = load(path, format=input_format, encoding=encoding, lenient=lenient)
+            prof, auto = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
+            file_settings = Settings(**{**settings.__dict__, "profile": prof})
+            fr.format, fr.encoding, fr.cues = track.format, track.encoding + ("+bom" if track.bom else ""), len(track)
+            fr.profile, fr.profile_auto = prof.name, auto
+            fr.signature = signature(prof.name, settings.fps, rule_set_hash(prof, file_settings))
+            signatures.add(fr.signature)
+            if do_fix:
+                fixed, fr.fixes = fix(track, settings=file_settings)
+                target = Path(path) if in_place else _fix_target(Path(path), fix_output)
+                if not in_place and target.resolve() == Path(path).resolve():
+                    raise WriteError("--fix would overwrite the input; pass --in-place to allow it", path=target)
+                save(fixed, target, encoding=encoding)
+                fr.output = str(target)
+                # Re-check what was written, exactly as a later run would read it.
+                track = load(target, format=input_format, encoding=encoding, lenient=lenient)
+            fr.findings = check(track, settings=file_settings)
+        except SubtransError as exc:
+            fr.error = exc.with_path(path)
+    if len(signatures) == 1:
+        sig = signatures.pop()
+    else:
+        sig = signature("per-file" if signatures else str(settings.profile or "auto"), settings.fps, "per-file")
+    return Report(files=reports, signature=sig, fail_on=threshold)
+
+
+def _fix_target(path: Path, output: Path) -> Path:
+    return output / path.name if output.is_dir() else output
+
+
+__all__ = ["run_check", "build_settings", "signature", "loads"]

@@ -1,0 +1,127 @@
+"""Reading and writing subtitle files: format detection, encodings, atomic saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FormatError, ParseError, WriteError
+from ..model import ReadNote, Track
+from ..textio import atomic_write, decode, encode, normalize_encoding
+from . import srt, vtt  # noqa: F401  (register the built-in formats)
+from .base import EXTENSIONS, FORMATS, SubtitleFormat, get_format, register_format
+
+__all__ = [
+    "load", "loads", "save", "detect_format", "get_format", "register_format",
+    "SubtitleFormat", "FORMATS", "EXTENSIONS",
+]
+
+
+def detect_format(text: str, path: str | Path | None = None) -> str:
+    """Name the format of ``text``; the content decides, the extension only checks it.
+
+    Content claimed by several formats is an error (ambiguous); so is content
+    that looks like one format in a file whose extension names another (a
+    ``.vtt`` holding SRT is usually a WebVTT file missing its header).
+    """
+    claims = [name for name, cls in FORMATS.items() if cls.sniff(text)]
+    ext_format = EXTENSIONS.get(Path(path).suffix.lower()) if path else None
+    if len(claims) > 1:
+        raise FormatError(
+            f"content fits several formats ({', '.join(claims)})", path=path,
+            hint="name one with --format",
+        )
+    if len(claims) == 1:
+        found = claims[0]
+        if ext_format and ext_format != found:
+            raise FormatError(
+                f"extension says {ext_format} but the content is {found}"
+                + (" (a WebVTT file must start with 'WEBVTT')" if ext_format == "vtt" else ""),
+                path=path, line=1, text=text.split("\n", 1)[0],
+                hint=f"fix the file, or read it as {found} with --format {found}",
+            )
+        return found
+    if ext_format:
+        return ext_format  # its parser will say precisely what is wrong
+    if not text.strip():
+        raise ParseError("file is empty", path=path, line=1)
+    raise FormatError(
+        "not a subtitle format subtrans knows", path=path, line=1, text=text.split("\n", 1)[0],
+        hint=f"supported: {', '.join(sorted(FORMATS))}",
+    )
+
+
+def loads(
+    text: str, *, format: str | None = None, lenient: bool = False, path: str | Path | None = None
+) -> Track:
+    """Parse subtitle text (already decoded) into a :class:`Track`."""
+    name = format or detect_format(text, path)
+    try:
+        track = get_format(name).parse(text, lenient=lenient)
+    except ParseError as exc:
+        raise exc.with_path(path) if path is not None else exc
+    track.format = name
+    return track
+
+
+def load(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    lenient: bool = False,
+) -> Track:
+    """Read a subtitle file: detect its encoding and format, parse it, strictly by default.
+
+    With ``lenient=True`` blocks that cannot be read are skipped and each is
+    noted in ``track.notes`` (rule ``skipped-block``) instead of raising.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read: {exc.strerror}", path=path) from None
+    if not data:
+        raise ParseError("file is empty", path=path, line=1)
+    decoded = decode(data, encoding=encoding, path=path)
+    if not decoded.text.strip():
+        raise ParseError("file holds no text (only a byte-order mark or blank lines)", path=path, line=1)
+    track = loads(decoded.text, format=format, lenient=lenient, path=path)
+    track.path = path
+    track.encoding = decoded.encoding
+    track.bom = decoded.bom
+    track.newline = decoded.newline
+    track.final_newline = decoded.final_newline
+    if decoded.mixed_newlines:
+        track.notes.insert(0, ReadNote(
+            "mixed-line-endings",
+            f"line endings are mixed; the file will be written with {decoded.newline!r}",
+            line=1,
+        ))
+    return track
+
+
+def save(
+    track: Track,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    overwrite: bool = True,
+) -> Path:
+    """Write ``track`` atomically in its own format, encoding and line ends.
+
+    ``format`` and ``encoding`` override the track's (a new encoding writes no
+    BOM unless it is a UTF encoding and the track had one).
+    """
+    path = Path(path)
+    if not overwrite and path.exists():
+        raise WriteError("output exists", path=path, hint="choose another -o or allow overwriting")
+    fmt = get_format(format or track.format)
+    out = track if format is None or format == track.format else track.copy()
+    text = fmt.compose(out)
+    enc = normalize_encoding(encoding) if encoding else track.encoding
+    bom = track.bom and enc.startswith("utf")
+    if not track.final_newline and format in (None, track.format):
+        text = text.rstrip("\n")
+    atomic_write(path, encode(text, encoding=enc, bom=bom, newline=track.newline, path=path))
+    return path

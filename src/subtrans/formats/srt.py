@@ -1,0 +1,236 @@
+"""SubRip (.srt).
+
+Reading is done here, line by line, because a reviewer needs the line number
+of every problem and pysrt gives none (its default mode also drops unreadable
+blocks silently). Writing goes through pysrt's ``SubRipItem``, the reference
+layout of the format.
+
+What real files get wrong and still load, each noted as a finding:
+missing, non-numeric (after the first cue) or out-of-sequence cue numbers
+(``cue-numbering``); a blank line
+inside a cue's text (``blank-line-in-text``); a cue starting without a blank
+line before it (``missing-blank-line``); a dot instead of a comma, one-digit
+fields, zero-padded 3-digit fields or stray spaces in the timing line
+(``timestamp-format``); no final
+newline (``missing-final-newline``). A block with no readable timing line
+refuses the whole file (``ParseError`` with its line), or with ``lenient`` is
+skipped and noted (``skipped-block``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pysrt
+
+from ..errors import ParseError
+from ..model import Cue, ReadNote, Track, format_timestamp
+from .base import SubtitleFormat, register_format
+
+_TIMESTAMP = re.compile(r"(\d+):(\d+):(\d+)(?:([,.:;])(\d+))?")
+_TIMING = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)(.*)$")
+_LOOKS_TIMING = re.compile(r"^\s*\d+:\d+:\d+[,.:;]?\d*\s*-->")
+_INDEX = re.compile(r"^\s*\d+\s*$")
+
+
+class _Reject(Exception):
+    def __init__(self, message: str, line: int, text: str) -> None:
+        self.message, self.line, self.text = message, line, text
+
+
+def parse_timestamp(value: str, line: int) -> tuple[int, list[str]]:
+    """Milliseconds of an SRT timestamp, and what was irregular about it."""
+    m = _TIMESTAMP.fullmatch(value)
+    if not m:
+        raise _Reject(f"unreadable timestamp {value!r} (expected HH:MM:SS,mmm)", line, value)
+    h, mi, s, sep, frac = m.groups()
+    if frac is None:
+        raise _Reject(f"timestamp {value!r} has no milliseconds (expected HH:MM:SS,mmm)", line, value)
+    if len(frac) != 3:
+        raise _Reject(
+            f"timestamp {value!r} has {len(frac)} digits of milliseconds; SRT has exactly 3", line, value
+        )
+    if int(h) > 99:
+        raise _Reject(f"timestamp {value!r}: SRT hours have two digits (00-99)", line, value)
+    if int(mi) > 59 or int(s) > 59:
+        raise _Reject(f"timestamp {value!r}: minutes and seconds run from 00 to 59", line, value)
+    quirks = []
+    if sep != ",":
+        quirks.append(f"{sep!r} instead of ',' before the milliseconds")
+    if len(h) < 2 or len(mi) < 2 or len(s) < 2:
+        quirks.append("one-digit field")
+    if len(h) > 2 or len(mi) > 2 or len(s) > 2:  # '00:00:013,567': the value is in range
+        quirks.append("extra leading zero")
+    ms = ((int(h) * 60 + int(mi)) * 60 + int(s)) * 1000 + int(frac)
+    return ms, quirks
+
+
+def parse_timing_line(line: str, lineno: int) -> tuple[int, int, str, list[str]]:
+    m = _TIMING.match(line)
+    if not m:
+        raise _Reject("unreadable timing line (expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm')", lineno, line)
+    start, q1 = parse_timestamp(m.group(1), lineno)
+    end, q2 = parse_timestamp(m.group(2), lineno)
+    settings = m.group(3).strip()
+    quirks = q1 + [q for q in q2 if q not in q1]
+    canonical = f"{m.group(1)} --> {m.group(2)}" + (f" {settings}" if settings else "")
+    if line != canonical:
+        quirks.append("stray spaces")
+    return start, end, settings, quirks
+
+
+@register_format
+class SrtFormat(SubtitleFormat):
+    name = "srt"
+    extensions = (".srt",)
+
+    @classmethod
+    def sniff(cls, text: str) -> bool:
+        head = [ln for ln in text[:4096].split("\n")[:20] if ln.strip()][:2]
+        if not head:
+            return False
+        if _LOOKS_TIMING.match(head[0]):
+            return True
+        return len(head) == 2 and bool(_INDEX.match(head[0])) and bool(_LOOKS_TIMING.match(head[1]))
+
+    def parse(self, text: str, *, lenient: bool = False) -> Track:
+        track = Track(format=self.name)
+        notes = track.notes
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as decode() does for files
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        elif lines:
+            notes.append(ReadNote("missing-final-newline", "the file does not end with a line break", len(lines)))
+
+        blocks = _blocks(lines)
+        cues = track.cues
+        for bi, (first, block, blanks_before) in enumerate(blocks):
+            try:
+                for cue_first, cue_lines, split in _split_block(first, block):
+                    if split:
+                        notes.append(ReadNote(
+                            "missing-blank-line", "no blank line before this cue", cue_first,
+                            cue_lines[0], cue=len(cues),
+                        ))
+                    cue = _read_cue(cue_first, cue_lines, notes, len(cues))
+                    if cue is None:  # text only: a blank line inside the previous cue
+                        if not cues or bi == 0:
+                            raise _Reject("text without a cue number and timing line", cue_first, cue_lines[0])
+                        prev = cues[-1]
+                        prev.text += "\n" * (blanks_before + 1) + "\n".join(cue_lines)
+                        notes.append(ReadNote(
+                            "blank-line-in-text", "blank line inside the cue's text", cue_first - 1,
+                            cue_lines[0], cue=len(cues) - 1,
+                        ))
+                        continue
+                    cues.append(cue)
+            except _Reject as exc:
+                if not lenient:
+                    raise ParseError(exc.message, line=exc.line, text=exc.text) from None
+                notes.append(ReadNote(
+                    "skipped-block", f"block skipped: {exc.message}", exc.line, "\n".join(block)[:200]
+                ))
+        if not cues:
+            raise ParseError("no cues found", line=1, text=lines[0] if lines else "")
+        _note_numbering(cues, notes)
+        return track
+
+    def compose(self, track: Track) -> str:
+        out = []
+        for i, cue in enumerate(track.cues, 1):
+            item = pysrt.SubRipItem(
+                start=pysrt.SubRipTime.from_ordinal(cue.start),
+                end=pysrt.SubRipTime.from_ordinal(cue.end),
+                text=cue.text,
+                position=cue.settings,
+            )
+            item.index = cue.id if cue.id is not None else str(i)
+            if cue.start < 0 or cue.end < 0:  # pysrt clamps negatives; keep them visible
+                raise ParseError(
+                    f"cue {i}: negative time {format_timestamp(min(cue.start, cue.end))} cannot be written in SRT",
+                    line=cue.line or None,
+                )
+            out.append(str(item))
+        return "\n".join(out)
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, list[str], int]]:
+    """(first line number, lines, blank lines before it) for each blank-separated block."""
+    blocks = []
+    current: list[str] = []
+    start = 0
+    blanks = 0
+    for no, line in enumerate(lines, 1):
+        if line.strip():
+            if not current:
+                start = no
+            current.append(line)
+        else:
+            if current:
+                blocks.append((start, current, blanks))
+                current, blanks = [], 0
+            blanks += 1
+    if current:
+        blocks.append((start, current, blanks))
+    return blocks
+
+
+def _split_block(first: int, block: list[str]):
+    """Split a block where a new cue starts without a blank line before it."""
+    starts = [0]
+    for i in range(2, len(block)):
+        if "-->" in block[i] and _LOOKS_TIMING.match(block[i]):
+            cut = i - 1 if _INDEX.match(block[i - 1]) and i - 1 > starts[-1] + 1 else i
+            if cut > starts[-1] + 1:
+                starts.append(cut)
+    starts.append(len(block))
+    for k in range(len(starts) - 1):
+        a, b = starts[k], starts[k + 1]
+        yield first + a, block[a:b], k > 0
+
+
+def _read_cue(first: int, block: list[str], notes: list[ReadNote], index: int) -> Cue | None:
+    if "-->" in block[0]:
+        cue_id, timing_at = None, 0
+    elif len(block) > 1 and "-->" in block[1]:
+        if not _INDEX.match(block[0]) and index == 0:
+            raise _Reject("expected a cue number before the timing line", first, block[0])
+        # After the first cue, a word in place of the number ('dix' for 10, as
+        # a translation tool left it) is a numbering problem, noted by
+        # _note_numbering; the cue itself reads fine.
+        cue_id, timing_at = block[0].strip(), 1
+        if block[0] != cue_id:
+            notes.append(ReadNote("timestamp-format", "stray spaces around the cue number", first, block[0], index))
+    else:
+        if _INDEX.match(block[0]) or any(":" in ln and "-" in ln and ">" in ln for ln in block[:2]):
+            raise _Reject("no valid timing line after the cue number", first + min(1, len(block) - 1),
+                          block[min(1, len(block) - 1)])
+        return None
+    line_no = first + timing_at
+    start, end, settings, quirks = parse_timing_line(block[timing_at], line_no)
+    if quirks:
+        notes.append(ReadNote(
+            "timestamp-format", "irregular timing line: " + ", ".join(quirks), line_no, block[timing_at], index
+        ))
+    return Cue(start=start, end=end, text="\n".join(block[timing_at + 1:]), id=cue_id, settings=settings,
+               line=first)
+
+
+def _note_numbering(cues: list[Cue], notes: list[ReadNote]) -> None:
+    if all(c.id is None for c in cues):
+        notes.append(ReadNote("cue-numbering", "the file has no cue numbers; they will be written 1, 2, 3 ...", 1))
+        return
+    expected = 1
+    for i, cue in enumerate(cues):
+        if cue.id is None:
+            notes.append(ReadNote("cue-numbering", f"cue number missing (expected {expected})", cue.line, "", i))
+        elif not cue.id.isdecimal():
+            notes.append(ReadNote(
+                "cue-numbering", f"cue number {cue.id!r} is not a number (expected {expected})", cue.line, cue.id, i
+            ))
+        elif int(cue.id) != expected:
+            notes.append(ReadNote(
+                "cue-numbering", f"cue number {cue.id} out of sequence (expected {expected})", cue.line, cue.id, i
+            ))
+        expected = int(cue.id) + 1 if cue.id is not None and cue.id.isdecimal() else expected + 1

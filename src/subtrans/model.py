@@ -1,0 +1,136 @@
+"""The core model: a :class:`Track` of :class:`Cue` objects.
+
+Every format reads into this model and writes from it. Times are integer
+milliseconds; text keeps its line breaks (``\\n``) and its inline markup
+(``<i>``, ``{\\an8}``) exactly as in the file. What is needed to write a file
+back as it came (encoding, BOM, line endings, WebVTT header, NOTE/STYLE/REGION
+blocks, cue settings) travels with the track.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["Cue", "Block", "ReadNote", "Track", "format_timestamp"]
+
+
+@dataclass
+class Cue:
+    """One subtitle event.
+
+    ``id`` is the file's own identifier (the SRT number as written, the
+    WebVTT cue identifier) or ``None``; ``settings`` is what follows the end
+    time on the timing line (WebVTT cue settings, SRT ``X1:... Y2:...``
+    coordinates). ``line`` is where the cue starts in the source file (1-based,
+    0 for cues made in code); it is not part of equality.
+    """
+
+    start: int
+    end: int
+    text: str
+    id: str | None = None
+    settings: str = ""
+    line: int = field(default=0, compare=False)
+
+    @property
+    def duration(self) -> int:
+        return self.end - self.start
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def replace(self, **changes) -> "Cue":
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass
+class Block:
+    """A non-cue WebVTT block kept for writing back: NOTE, STYLE or REGION.
+
+    ``before`` is the index of the cue it precedes (``len(cues)`` at the end).
+    ``text`` is the block's full text, first line included.
+    """
+
+    kind: Literal["NOTE", "STYLE", "REGION"]
+    text: str
+    before: int
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class ReadNote:
+    """Something a reader noticed and worked around, reported as a finding.
+
+    ``rule`` is the name of a registered QA rule (``skipped-block``,
+    ``cue-numbering``, ``timestamp-format`` ...); ``cue`` is the 0-based index
+    of the cue concerned, or ``None`` when the note is about a dropped block.
+    """
+
+    rule: str
+    message: str
+    line: int
+    text: str = ""
+    cue: int | None = None
+
+
+@dataclass
+class Track:
+    """A subtitle file as data: its cues plus what is needed to write it back."""
+
+    cues: list[Cue] = field(default_factory=list)
+    format: str = "srt"
+    encoding: str = "utf-8"
+    bom: bool = False
+    newline: str = "\n"
+    header: str = "WEBVTT"
+    blocks: list[Block] = field(default_factory=list)
+    final_newline: bool = True
+    path: Path | None = field(default=None, compare=False)
+    notes: list[ReadNote] = field(default_factory=list, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.cues)
+
+    def __iter__(self):
+        return iter(self.cues)
+
+    def save(
+        self,
+        path: str | Path,
+        *,
+        format: str | None = None,
+        encoding: str | None = None,
+        overwrite: bool = True,
+    ) -> Path:
+        """Write the track atomically; see :func:`subtrans.formats.save`."""
+        from .formats import save
+
+        return save(self, path, format=format, encoding=encoding, overwrite=overwrite)
+
+    def text(self) -> str:
+        """The whole track as text in its own format (``\\n`` line ends)."""
+        from .formats import get_format
+
+        return get_format(self.format).compose(self)
+
+    def copy(self) -> "Track":
+        return dataclasses.replace(
+            self,
+            cues=[dataclasses.replace(c) for c in self.cues],
+            blocks=list(self.blocks),
+            notes=list(self.notes),
+        )
+
+
+def format_timestamp(ms: int, sep: str = ",") -> str:
+    """``HH:MM:SS,mmm`` (SRT) or, with ``sep='.'``, the WebVTT form."""
+    sign = "-" if ms < 0 else ""
+    ms = abs(ms)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, frac = divmod(rest, 1000)
+    return f"{sign}{h:02d}:{m:02d}:{s:02d}{sep}{frac:03d}"

@@ -1,0 +1,133 @@
+"""What the readers noticed while loading a file, reported as findings.
+
+Each rule here surfaces the :class:`~subtrans.model.ReadNote` objects of its
+name. A fixable one is put right by writing the file back (the writers always
+write the canonical form), which ``--fix`` does.
+"""
+
+from __future__ import annotations
+
+from ...model import Track
+from ..base import Context, Fix, Rule, Severity, register_rule
+
+
+class ReadRule(Rule):
+    category = "format"
+
+    def check(self, track: Track, ctx: Context):
+        for note in track.notes:
+            if note.rule == self.name:
+                cue = track.cues[note.cue] if note.cue is not None and note.cue < len(track.cues) else None
+                yield self.finding(ctx, note.message, note.cue, cue, value=note.text or None, line=note.line)
+
+
+@register_rule
+class SkippedBlock(ReadRule):
+    """A block that could not be read was skipped (only with --lenient; strict reading refuses the file).
+
+    Bad:  "2\\n00:00:05,000 -> 00:00:06,000\\nText" (no valid timing line)
+    Good: "2\\n00:00:05,000 --> 00:00:06,000\\nText"
+    """
+
+    name, code, severity = "skipped-block", "R001", Severity.ERROR
+
+
+@register_rule
+class CueNumbering(ReadRule):
+    """SRT cue numbers are missing or out of sequence.
+
+    Bad:  1, 2, 4, 5 (3 missing) or no numbers at all
+    Good: 1, 2, 3, 4 (the fix renumbers)
+    """
+
+    name, code, severity, fixable = "cue-numbering", "R002", Severity.WARNING, True
+
+    def fix(self, track: Track, ctx: Context) -> list[Fix]:
+        if track.format != "srt" or all(c.id == str(i) for i, c in enumerate(track.cues, 1)):
+            return []
+        for i, cue in enumerate(track.cues, 1):
+            cue.id = str(i)
+        return [Fix(self.name, 1, "cues renumbered 1, 2, 3 …")]
+
+
+@register_rule
+class TimestampFormat(ReadRule):
+    """An irregular timing line: a dot instead of a comma, one-digit fields, stray spaces.
+
+    Bad:  "00:00:01.000  -->  0:00:02,000"
+    Good: "00:00:01,000 --> 00:00:02,000" (writing the file back fixes it)
+    """
+
+    name, code, severity, fixable = "timestamp-format", "R003", Severity.WARNING, True
+
+
+@register_rule
+class BlankLineInText(ReadRule):
+    """A blank line inside a cue's text: many players end the cue there.
+
+    Bad:  "1\\n00:00:01,000 --> 00:00:02,000\\nLine one\\n\\nLine two"
+    Good: "1\\n00:00:01,000 --> 00:00:02,000\\nLine one\\nLine two"
+    """
+
+    name, code, severity = "blank-line-in-text", "R004", Severity.WARNING
+
+
+@register_rule
+class MissingBlankLine(ReadRule):
+    """A cue starts right after the previous cue's text, with no blank line between them.
+
+    Bad:  "...\\nLast line\\n2\\n00:00:05,000 --> ..."
+    Good: "...\\nLast line\\n\\n2\\n00:00:05,000 --> ..." (writing the file back fixes it)
+    """
+
+    name, code, severity, fixable = "missing-blank-line", "R005", Severity.WARNING, True
+
+
+@register_rule
+class MissingFinalNewline(ReadRule):
+    """The file does not end with a line break; some tools drop the last line.
+
+    Bad:  "...\\nLast line<EOF>"
+    Good: "...\\nLast line\\n<EOF>"
+    """
+
+    name, code, severity, fixable = "missing-final-newline", "R006", Severity.INFO, True
+
+    def fix(self, track: Track, ctx: Context) -> list[Fix]:
+        if track.final_newline:
+            return []
+        track.final_newline = True
+        return [Fix(self.name, len(track.cues), "final line break added")]
+
+
+@register_rule
+class MixedLineEndings(ReadRule):
+    """The file mixes CRLF and LF line endings.
+
+    Bad:  "1\\r\\n00:00:01,000 --> 00:00:02,000\\nText\\r\\n"
+    Good: one style throughout (writing the file back uses the most common one)
+    """
+
+    name, code, severity, fixable = "mixed-line-endings", "R007", Severity.INFO, True
+
+
+@register_rule
+class NulCharacter(ReadRule):
+    """A NUL character in the text, replaced by U+FFFD as the WebVTT algorithm does.
+
+    Bad:  "Text\\x00"
+    Good: "Text"
+    """
+
+    name, code, severity = "nul-character", "R008", Severity.WARNING
+
+
+@register_rule
+class VttHeader(ReadRule):
+    """No blank line between the WEBVTT line and the first cue (only with --lenient).
+
+    Bad:  "WEBVTT\\n00:01.000 --> 00:02.000\\nText"
+    Good: "WEBVTT\\n\\n00:01.000 --> 00:02.000\\nText"
+    """
+
+    name, code, severity, fixable = "vtt-header", "R009", Severity.WARNING, True

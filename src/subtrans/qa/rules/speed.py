@@ -1,0 +1,36 @@
+"""Reading speed."""
+
+from __future__ import annotations
+
+from ...model import Track
+from ...text import count_chars
+from ..base import Context, Rule, Severity, register_rule
+
+
+def reading_speed(text: str, duration_ms: int, half_width: float = 1.0) -> float | None:
+    """Characters per second as Netflix counts them; ``None`` for a cue without duration."""
+    if duration_ms <= 0:
+        return None
+    return count_chars(text, half_width) * 1000.0 / duration_ms
+
+
+@register_rule
+class ReadingSpeed(Rule):
+    """Too many characters per second to read (spaces and punctuation count; tags and line breaks do not).
+
+    Bad:  "Документы у агента, поезд уходит в полночь!" (44 characters) for 2.0 s: 22 CPS, limit 17
+    Good: the same text for 2.6 s, or a shorter text: "Документы у агента. Поезд в полночь!"
+    """
+
+    name, code, severity, category = "reading-speed", "S001", Severity.WARNING, "speed"
+
+    def check(self, track: Track, ctx: Context):
+        limit = ctx.profile.get("max_cps")
+        if limit is None:
+            return
+        hw = ctx.half_width
+        for i, cue in enumerate(track.cues):
+            cps = reading_speed(cue.text, cue.duration, hw)
+            if cps is not None and cps > limit:
+                yield self.finding(ctx, f"{cps:.1f} characters per second, more than {limit}", i, cue,
+                                   value=round(cps, 2), limit=limit)

@@ -1,0 +1,75 @@
+"""Renderers of check results: the same findings as text, JSON or JUnit XML.
+
+A renderer takes a :class:`Report` and returns a string; it never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import SubtransError
+from ..qa import Finding, Fix, Severity
+
+__all__ = ["FileReport", "Report", "render", "RENDERERS", "JSON_SCHEMA_VERSION"]
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None = None
+    encoding: str | None = None
+    profile: str | None = None
+    profile_auto: bool = False
+    cues: int = 0
+    signature: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+    output: str | None = None  # where --fix wrote the fixed file
+    error: SubtransError | None = None
+
+
+@dataclass
+class Report:
+    files: list[FileReport]
+    signature: str
+    fail_on: Severity | None  # None: never fail
+
+    def counts(self) -> dict:
+        by_sev = {str(s): 0 for s in sorted(Severity, reverse=True)}
+        by_rule: dict[str, int] = {}
+        for fr in self.files:
+            for f in fr.findings:
+                by_sev[str(f.severity)] += 1
+                by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        return {
+            "files": len(self.files),
+            "files_unreadable": sum(1 for fr in self.files if fr.error is not None),
+            "cues": sum(fr.cues for fr in self.files),
+            "findings": sum(by_sev.values()),
+            "by_severity": by_sev,
+            "by_rule": dict(sorted(by_rule.items())),
+            "fixes": sum(len(fr.fixes) for fr in self.files),
+        }
+
+    def failing(self, finding: Finding) -> bool:
+        return self.fail_on is not None and finding.severity >= self.fail_on
+
+    def exit_code(self) -> int:
+        if any(fr.error is not None for fr in self.files):
+            return 2
+        return 1 if any(self.failing(f) for fr in self.files for f in fr.findings) else 0
+
+
+def render(report: Report, fmt: str) -> str:
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise SubtransError(f"unknown report format {fmt!r}", hint=f"one of {', '.join(RENDERERS)}") from None
+    return renderer(report)
+
+
+from . import junit, json_report, text  # noqa: E402
+
+RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render}

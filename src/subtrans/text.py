@@ -1,0 +1,94 @@
+"""Text measures shared by the QA rules: tags, character counts, script detection.
+
+Nothing here imports anything heavy: ``subtrans check`` stays light.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "strip_tags", "visible_lines", "char_width", "count_chars", "line_length",
+    "has_han", "detect_language", "TAG_RE",
+]
+
+# <i>, </i>, <font color="..">, <c.classname>, <v Speaker>, <00:01.000> (WebVTT),
+# and ASS-style overrides some SRT files carry: {\an8}, {\i1}.
+TAG_RE = re.compile(r"<[^<>\n]*>|\{\\[^{}\n]*\}")
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": "\u00a0", "&lrm;": "\u200e", "&rlm;": "\u200f"}
+_ENTITY_RE = re.compile("|".join(map(re.escape, _ENTITIES)))
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+
+
+def strip_tags(text: str, *, entities: bool = False) -> str:
+    """Text as the viewer reads it: formatting tags removed (and, for WebVTT, entities decoded)."""
+    text = TAG_RE.sub("", text)
+    return _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], text) if entities else text
+
+
+def visible_lines(text: str, *, entities: bool = False) -> list[str]:
+    return strip_tags(text, entities=entities).split("\n")
+
+
+@lru_cache(maxsize=4096)
+def char_width(ch: str) -> float:
+    """1 for a full-width character (CJK, full-width punctuation), 0.5 for a half-width one."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
+
+
+def count_chars(text: str, half_width: float = 1.0) -> float:
+    """Characters as Netflix counts them for reading speed.
+
+    Spaces and punctuation count; line breaks and formatting tags do not.
+    ``half_width`` is the weight of a half-width character (0.5 in the
+    Chinese profiles: Latin letters, digits and ASCII punctuation count half).
+    """
+    visible = strip_tags(text).replace("\n", "")
+    if half_width == 1.0:
+        return float(len(visible))
+    return sum(1.0 if char_width(ch) == 1.0 else half_width for ch in visible)
+
+
+def line_length(line: str, half_width: float = 1.0) -> float:
+    """Length of one visible line, weighted like :func:`count_chars`."""
+    return count_chars(line, half_width)
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN_RE.search(text))
+
+
+# Characters written differently in Traditional and Simplified Chinese, the
+# most frequent ones in film dialogue. Enough to tell a file's script apart;
+# full conversion is OpenCC's job (the glossary extra).
+_TRAD_ONLY = set(
+    "們這個說來時會為國對過還麼與從樣當發們後見現讓對關進開問體頭長東點學給聽電話車門幾" 
+    "們經對無將實應該區裡處邊師將覺請爭義隊軍戰鐵後劃報導槍殺黨衛隊護謝們嗎吧們愛聖龍鳳興歡"
+    "寫臉讀語誰沒錢買賣題間號葉劉陳張趙燈飛機場廣們們樂們歲們離難變邊記響準備帶氣錯條"
+)
+_SIMP_ONLY = set(
+    "们这个说来时会为国对过还么与从样当发后见现让关进开问体头长东点学给听电话车门几"
+    "经无将实应该区里处边师觉请争义队军战铁划报导枪杀党卫护谢吗爱圣龙凤兴欢"
+    "写脸读语谁没钱买卖题间号叶刘陈张赵灯飞机场广乐岁离难变记响准备带气错条"
+)
+
+
+def detect_language(texts) -> str | None:
+    """``ru``, ``zh-hans``, ``zh-hant`` or ``None`` from the script of the text."""
+    cyr = han = trad = simp = 0
+    for text in texts:
+        cyr += len(_CYRILLIC_RE.findall(text))
+        for ch in _HAN_RE.findall(text):
+            han += 1
+            if ch in _TRAD_ONLY:
+                trad += 1
+            elif ch in _SIMP_ONLY:
+                simp += 1
+    if not cyr and not han:
+        return None
+    if cyr >= han:
+        return "ru"
+    return "zh-hant" if trad > simp else "zh-hans"

@@ -1,0 +1,85 @@
+"""Pass/fail cases per QA rule, loaded by test_rules.py (sqlfluff-style case tables).
+
+Each case: (rule, profile, srt_text, expected) where expected is the list of
+1-based cue numbers the rule must flag ([] = passes). Boundary values are
+included: exactly at the limit passes.
+"""
+
+def srt(*cues: tuple[str, str, str]) -> str:
+    """Build an SRT from (start, end, text) with times as 'SS.mmm' or 'MM:SS.mmm'."""
+    def ts(t: str) -> str:
+        m, _, s = t.rpartition(":")
+        sec, ms = s.split(".")
+        return f"00:{int(m or 0):02d}:{int(sec):02d},{ms}"
+    return "".join(f"{i}\n{ts(a)} --> {ts(b)}\n{text}\n\n" for i, (a, b, text) in enumerate(cues, 1))
+
+
+RU = "netflix-ru"
+ZH = "netflix-zh-hans"
+
+CASES = [
+    # --- timing -----------------------------------------------------------
+    ("overlap", RU, srt(("1.000", "3.000", "Один"), ("2.500", "4.000", "Два")), [2]),
+    ("overlap", RU, srt(("1.000", "3.000", "Один"), ("3.000", "4.000", "Два")), []),  # touching, no overlap
+    ("min-duration", RU, srt(("1.000", "1.832", "Да")), [1]),
+    ("min-duration", RU, srt(("1.000", "1.833", "Да")), []),  # exactly 833 ms
+    ("max-duration", RU, srt(("1.000", "8.001", "Долго")), [1]),
+    ("max-duration", RU, srt(("1.000", "8.000", "Долго")), []),  # exactly 7 s
+    ("negative-duration", RU, srt(("5.000", "4.000", "Назад")), [1]),
+    ("negative-duration", RU, srt(("5.000", "5.000", "Ноль")), [1]),
+    ("negative-duration", RU, srt(("5.000", "5.001", "Миг")), []),
+    ("out-of-order", RU, srt(("5.000", "6.000", "Б"), ("3.000", "4.000", "А")), [2]),
+    ("out-of-order", RU, srt(("3.000", "4.000", "А"), ("3.000", "5.000", "Б")), []),
+    # min-gap at 24 fps: 2 frames = 83 ms passes, 1 frame fails, 3..11 frames are bridged
+    ("min-gap", RU, srt(("1.000", "2.000", "А"), ("2.083", "3.000", "Б")), []),
+    ("min-gap", RU, srt(("1.000", "2.000", "А"), ("2.042", "3.000", "Б")), [1]),
+    ("min-gap", RU, srt(("1.000", "2.000", "А"), ("2.125", "3.000", "Б")), [1]),  # 3 frames
+    ("min-gap", RU, srt(("1.000", "2.000", "А"), ("2.458", "3.000", "Б")), [1]),  # 11 frames
+    ("min-gap", RU, srt(("1.000", "2.000", "А"), ("2.500", "3.000", "Б")), []),  # 12 frames
+    ("min-gap", "default", srt(("1.000", "2.000", "A"), ("2.000", "3.000", "B")), []),
+    # --- layout -----------------------------------------------------------
+    ("line-length", RU, srt(("1.000", "5.000", "Я" * 42)), []),
+    ("line-length", RU, srt(("1.000", "5.000", "Я" * 43)), [1]),
+    ("line-length", RU, srt(("1.000", "5.000", "<i>" + "Я" * 42 + "</i>")), []),  # tags do not count
+    ("line-length", ZH, srt(("1.000", "5.000", "中" * 16)), []),
+    ("line-length", ZH, srt(("1.000", "5.000", "中" * 17)), [1]),
+    ("line-length", ZH, srt(("1.000", "5.000", "中" * 14 + "1927")), []),  # 14 + 4 x 0.5 = 16
+    ("line-length", ZH, srt(("1.000", "5.000", "中" * 15 + "1927")), [1]),  # 17
+    ("max-lines", RU, srt(("1.000", "5.000", "Раз\nДва")), []),
+    ("max-lines", RU, srt(("1.000", "5.000", "Раз\nДва\nТри")), [1]),
+    ("empty-cue", RU, srt(("1.000", "2.000", "<i></i>")), [1]),
+    ("empty-cue", RU, srt(("1.000", "2.000", "Есть")), []),
+    # --- speed: 17 characters in 1 s is exactly the limit --------------------
+    ("reading-speed", RU, srt(("1.000", "2.000", "Я" * 17)), []),
+    ("reading-speed", RU, srt(("1.000", "2.000", "Я" * 18)), [1]),
+    ("reading-speed", RU, srt(("1.000", "2.000", "Я" * 9 + "\n" + "Я" * 8)), []),  # line break not counted
+    ("reading-speed", RU, srt(("1.000", "2.000", "<b>" + "Я" * 17 + "</b>")), []),  # tags not counted
+    ("reading-speed", RU, srt(("1.000", "2.000", "Я, " * 5 + "ЯЯ")), []),  # spaces and commas count: 17
+    ("reading-speed", RU, srt(("1.000", "2.000", "Я, " * 5 + "ЯЯЯ")), [1]),  # 18
+    ("reading-speed", ZH, srt(("1.000", "2.000", "中" * 9)), []),
+    ("reading-speed", ZH, srt(("1.000", "2.000", "中" * 10)), [1]),
+    ("reading-speed", ZH, srt(("1.000", "2.000", "中" * 8 + "AB")), []),  # half-width counts 0.5: 9
+    ("reading-speed", ZH, srt(("1.000", "2.000", "中" * 8 + "ABC")), [1]),  # 9.5
+    # --- text -------------------------------------------------------------
+    ("whitespace", RU, srt(("1.000", "3.000", "Поезд  уходит")), [1]),
+    ("whitespace", RU, srt(("1.000", "3.000", " Поезд уходит")), [1]),
+    ("whitespace", RU, srt(("1.000", "3.000", "Поезд уходит ")), [1]),
+    ("whitespace", RU, srt(("1.000", "3.000", "Поезд уходит")), []),
+    ("unclosed-tag", RU, srt(("1.000", "3.000", "<i>Там, за Байкалом…")), [1]),
+    ("unclosed-tag", RU, srt(("1.000", "3.000", "Там</i>")), [1]),
+    ("unclosed-tag", RU, srt(("1.000", "3.000", "<i>Там,\nза Байкалом…</i>")), []),
+    ("unclosed-tag", RU, srt(("1.000", "3.000", '<font color="red">Стой</font>')), []),
+    ("ellipsis", RU, srt(("1.000", "3.000", "Я давно...")), [1]),
+    ("ellipsis", RU, srt(("1.000", "3.000", "Я давно…")), []),
+    ("ellipsis", "default", srt(("1.000", "3.000", "I waited...")), []),  # no ellipsis rule in default
+    ("dialogue-dash", RU, srt(("1.000", "3.000", "-Кто там?\n-Свои.")), []),
+    ("dialogue-dash", RU, srt(("1.000", "3.000", "- Кто там?\n- Свои.")), [1]),
+    ("dialogue-dash", RU, srt(("1.000", "3.000", "–Кто там?\n–Свои.")), [1]),
+    ("dialogue-dash", RU, srt(("1.000", "3.000", "-Одна строка")), []),
+    ("zh-punctuation", ZH, srt(("1.000", "3.000", "你是谁?")), [1]),
+    ("zh-punctuation", ZH, srt(("1.000", "3.000", "你是谁？")), []),
+    ("zh-punctuation", ZH, srt(("1.000", "3.000", "快走，火车要开了")), [1]),
+    ("zh-punctuation", ZH, srt(("1.000", "3.000", "快走 火车要开了")), []),
+    ("zh-punctuation", ZH, srt(("1.000", "3.000", "1927年 3.5公里")), []),  # decimal point in a number
+    ("zh-punctuation", RU, srt(("1.000", "3.000", "Кто там?")), []),
+]

@@ -1,0 +1,83 @@
+"""Safe fixes: unit cases and properties (idempotent, never worse, timing clean when room allows)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+import subtrans
+from subtrans.model import Cue, Track
+
+from rule_cases import srt
+
+TIMING = {"overlap", "min-duration", "max-duration", "min-gap", "negative-duration", "out-of-order"}
+
+
+def timing_findings(track, profile="netflix-ru", fps=24.0):
+    return [f for f in subtrans.check(track, profile, fps=fps) if f.rule in TIMING]
+
+
+def test_fix_examples():
+    track = subtrans.loads(srt(
+        ("1.000", "3.000", "Поезд  уходит..."),  # overlaps the next; whitespace; dots
+        ("2.500", "2.900", "Да"),                # too short: extended up to 2 frames before the next
+        ("3.500", "12.000", "Долго"),            # too long
+    ))
+    fixed, fixes = subtrans.fix(track, "netflix-ru")
+    assert [c.text for c in fixed.cues] == ["Поезд уходит…", "Да", "Долго"]
+    assert [(c.start, c.end) for c in fixed.cues] == [(1000, 2417), (2500, 3417), (3500, 10500)]
+    assert {f.rule for f in fixes} == {"whitespace", "ellipsis", "overlap", "min-duration", "max-duration", "min-gap"}
+    assert timing_findings(fixed) == []
+    assert [(c.start, c.end) for c in track.cues][0] == (1000, 3000), "fix must not touch its input"
+
+
+def test_zh_fix_makes_punctuation_full_width_outside_tags():
+    track = subtrans.loads(srt(("1.000", "3.000", '<font color="red">你是谁?</font>')))
+    fixed, _ = subtrans.fix(track, "netflix-zh-hans")
+    assert fixed.cues[0].text == '<font color="red">你是谁？</font>'
+
+
+@st.composite
+def tracks(draw):
+    n = draw(st.integers(1, 12))
+    t, cues = 0, []
+    for i in range(n):
+        t += draw(st.integers(-3000, 4000))
+        start = max(0, t)
+        cues.append(Cue(start, start + draw(st.integers(-500, 10_000)), f"Реплика {i}", id=str(i + 1)))
+    return Track(cues=cues)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tracks(), st.sampled_from([24.0, 25.0, 23.976, 30.0]))
+def test_fix_properties(track, fps):
+    before = timing_findings(track, fps=fps)
+    fixed, _ = subtrans.fix(track, "netflix-ru", fps=fps)
+    after = timing_findings(fixed, fps=fps)
+    again, more = subtrans.fix(fixed, "netflix-ru", fps=fps)
+    assert again == fixed and not [f for f in more if f.rule in TIMING], "fix is idempotent"
+    assert len(after) <= len(before)
+    assert not {"out-of-order", "max-duration"} & {f.rule for f in after}
+    gap = round(2 * 1000 / fps)
+    for f in after:  # an overlap is left only where two cues start less than the minimum gap apart
+        if f.rule == "overlap":
+            assert fixed.cues[f.cue - 1].start - fixed.cues[f.cue - 2].start <= gap
+    assert [c.text for c in sorted(fixed.cues, key=lambda c: c.text)] == \
+        [c.text for c in sorted(track.cues, key=lambda c: c.text)], "no cue lost or changed"
+
+
+@st.composite
+def spaced_tracks(draw):
+    """Cues with room to fix: starts 1 s or more apart, durations from 1 ms to 6.5 s, any order."""
+    n = draw(st.integers(1, 12))
+    t, cues = 0, []
+    for i in range(n):
+        t += draw(st.integers(1000, 9000))
+        cues.append(Cue(t, t + draw(st.integers(1, 6_500)), f"Реплика {i}", id=str(i + 1)))
+    return Track(cues=draw(st.permutations(cues)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(spaced_tracks())
+def test_fix_leaves_no_timing_findings_when_there_is_room(track):
+    fixed, _ = subtrans.fix(track, "netflix-ru")
+    assert timing_findings(fixed) == []
