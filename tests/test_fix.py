@@ -55,7 +55,9 @@ def test_fix_properties(track, fps):
     after = timing_findings(fixed, fps=fps)
     again, more = subtrans.fix(fixed, "netflix-ru", fps=fps)
     assert again == fixed and not [f for f in more if f.rule in TIMING], "fix is idempotent"
-    assert len(after) <= len(before)
+    if all(c.duration > 0 for c in track.cues):
+        # (sorting cues that have no duration can expose gap findings their old order hid)
+        assert len(after) <= len(before)
     assert not {"out-of-order", "max-duration"} & {f.rule for f in after}
     gap = round(2 * 1000 / fps)
     for f in after:  # an overlap is left only where two cues start less than the minimum gap apart

@@ -67,7 +67,6 @@ def srt_tracks(draw, chars=CHAR) -> Track:
     return Track(cues=cues, format="srt")
 
 
-VTT_ID = st.one_of(st.none(), _line(CHAR))
 VTT_SETTINGS = st.lists(
     st.sampled_from(["align:start", "align:end", "line:0", "position:10%", "size:50%", "vertical:rl"]),
     max_size=3, unique=True,
@@ -79,7 +78,7 @@ def vtt_tracks(draw, chars=CHAR) -> Track:
     n = draw(st.integers(1, 6))
     times = draw(_times(n))
     cues = [
-        Cue(s, e, draw(_text(chars)), id=draw(VTT_ID), settings=draw(VTT_SETTINGS))
+        Cue(s, e, draw(_text(chars)), id=draw(st.one_of(st.none(), _line(chars))), settings=draw(VTT_SETTINGS))
         for s, e in times
     ]
     return Track(cues=cues, format="vtt")
@@ -115,7 +114,7 @@ ENCODINGS = [
     ("utf-8", False, CHAR),
     ("utf-8", True, CHAR),
     ("utf-16-le", True, CHAR),
-    ("cp1251", False, st.one_of(LATIN, CYRILLIC)),
+    ("cp1251", False, st.one_of(CYRILLIC, st.sampled_from(list(".,!?-:;\"'0123456789ёЁ")))),
     ("gb18030", False, CHAR),
 ]
 
@@ -125,7 +124,11 @@ def _through_bytes(track: Track, encoding: str, bom: bool, newline: str) -> None
     data = encode(text, encoding=encoding, bom=bom, newline=newline)
     if bom:
         assert data.startswith(codecs.lookup(encoding).encode("\ufeff")[0])
-    decoded = decode(data)
+    # UTF encodings are recognised from the bytes (BOM, strict UTF-8); a legacy
+    # code page is named, as guessing one from a few random words is not what
+    # this property is about (detection is tested on real text in test_encoding).
+    legacy = not encoding.startswith("utf")
+    decoded = decode(data, encoding=encoding if legacy else None)
     assert (decoded.encoding, decoded.bom, decoded.newline) == (encoding, bom, newline)
     assert loads(decoded.text, format=track.format) == track
 
@@ -135,14 +138,5 @@ def _through_bytes(track: Track, encoding: str, bom: bool, newline: str) -> None
        st.sampled_from(["srt", "vtt"]))
 def test_roundtrip_through_bytes(data, which, newline, fmt):
     encoding, bom, chars = ENCODINGS[which]
-    strategy = srt_tracks(chars) if fmt == "srt" else vtt_tracks(chars)
-    track = data.draw(strategy)
-    if encoding == "cp1251":
-        # Detection of a legacy code page needs letters to judge by: give every cue some Russian.
-        for cue in track.cues:
-            cue.text = "Ответ: " + cue.text
-    if encoding != "utf-8" and not bom and encoding != "cp1251":
-        # Multi-byte legacy encodings are judged by their CJK text; make sure there is some.
-        for cue in track.cues:
-            cue.text = "字幕测试 " + cue.text
+    track = data.draw(srt_tracks(chars) if fmt == "srt" else vtt_tracks(chars))
     _through_bytes(track, encoding, bom, newline)

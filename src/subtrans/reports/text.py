@@ -15,6 +15,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _short(value, width: int = 24) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _by_severity(severities) -> str:
+    counts: dict = {}
+    for s in severities:
+        counts[s] = counts.get(s, 0) + 1
+    return ", ".join(_plural(counts[s], str(s)) for s in sorted(counts, reverse=True))
+
+
 def render(report) -> str:
     out: list[str] = []
     for fr in report.files:
@@ -32,21 +44,18 @@ def render(report) -> str:
             for f in fr.findings:
                 rows.append((
                     "" if f.cue is None else str(f.cue), _timecode(f, sep), f.rule, str(f.severity), f.message,
-                    "" if f.value is None else str(f.value), "" if f.limit is None else str(f.limit),
+                    _short(f.value), _short(f.limit),
                 ))
             widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
             widths[4] = min(widths[4], 60)
             for r in rows:
                 cells = [r[0].rjust(widths[0])] + [c.ljust(w) for c, w in zip(r[1:], widths[1:])]
                 out.append(("  " + "  ".join(cells)).rstrip())
-        sev = {}
-        for f in fr.findings:
-            sev[str(f.severity)] = sev.get(str(f.severity), 0) + 1
-        detail = ", ".join(f"{n} {s}" for s, n in sev.items())
+        detail = _by_severity(f.severity for f in fr.findings)
         out.append(f"  {_plural(len(fr.findings), 'finding')}" + (f" ({detail})" if detail else ""))
         out.append("")
     c = report.counts()
-    sev = ", ".join(f"{n} {s}" for s, n in c["by_severity"].items() if n)
+    sev = _by_severity(f.severity for fr in report.files for f in fr.findings)
     line = f"{_plural(c['files'], 'file')}, {_plural(c['cues'], 'cue')}, {_plural(c['findings'], 'finding')}"
     if sev:
         line += f" ({sev})"

@@ -131,3 +131,14 @@ class VttHeader(ReadRule):
     """
 
     name, code, severity, fixable = "vtt-header", "R009", Severity.WARNING, True
+
+
+@register_rule
+class WhitespaceLine(ReadRule):
+    """A WebVTT block made only of spaces or tabs; the WebVTT algorithm ignores it.
+
+    Bad:  "WEBVTT\\n\\n   \\n\\n00:01.000 --> 00:02.000\\nText" (a line of spaces between blocks)
+    Good: "WEBVTT\\n\\n00:01.000 --> 00:02.000\\nText" (writing the file back drops it)
+    """
+
+    name, code, severity, fixable = "whitespace-line", "R010", Severity.INFO, True
