@@ -183,3 +183,29 @@ def test_check_imports_no_torch_or_transformers():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_fix_refuses_to_drop_skipped_blocks(tmp_path):
+    bad = tmp_path / "bad.srt"
+    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n2\n00:00:03,000 -> 00:00:04,000\nКак дела?\n", "utf-8")
+    r = CliRunner().invoke(main, ["check", str(bad), "--lenient", "--fix", "-o", str(tmp_path / "out.srt")])
+    assert r.exit_code == 2 and "--fix would drop them" in r.stderr
+    assert not (tmp_path / "out.srt").exists()
+
+
+def test_fix_refuses_clashing_output_names(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir(), (tmp_path / "out").mkdir()
+    for d in "ab":
+        (tmp_path / d / "ru.srt").write_bytes(RU.read_bytes())
+    r = CliRunner().invoke(main, ["check", str(tmp_path / "a/ru.srt"), str(tmp_path / "b/ru.srt"), "--fix",
+                                  "-o", str(tmp_path / "out")])
+    assert r.exit_code == 2 and "overwrite each other" in r.stderr
+    r = CliRunner().invoke(main, ["check", str(RU), "--fix", "--in-place", "-o", str(tmp_path / "x.srt")])
+    assert r.exit_code == 2
+
+
+def test_option_mistakes_are_one_usage_error(tmp_path):
+    r = CliRunner().invoke(main, ["check", str(RU), str(VTT), "--ignore", "nope", "-f", "json"])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("unknown rule 'nope'") == 1
+    r = CliRunner().invoke(main, ["check", str(RU), "--encoding", "klingon"])
+    assert r.exit_code == 2 and r.stderr.count("unknown encoding") == 1

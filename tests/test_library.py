@@ -62,3 +62,17 @@ def test_save_with_another_encoding(tmp_path):
     zh = subtrans.load(EXAMPLES / "red-silk.zh.srt")
     with pytest.raises(subtrans.EncodingError, match="cannot be written in cp1251"):
         zh.save(tmp_path / "zh.srt", encoding="cp1251")
+
+
+@pytest.mark.parametrize("text,encoding,expected", [
+    ("МОСКВА, 1927 ГОД\nХАРБИН", "cp1251", "cp1251"),        # short, all caps: not Shift-JIS
+    ("Привет, как дела у тебя сегодня?", "koi8_r", "koi8-r"),
+    ("我们走吧", "gbk", "gb18030"),                           # GBK is read as its superset
+    ("他住在這裏。", "cp950", "cp950"),
+    ("這是西伯利亞快車，我們走吧", "big5", "big5"),
+])
+def test_short_legacy_files_are_decoded_as_russian_or_chinese(tmp_path, text, encoding, expected):
+    f = tmp_path / "short.srt"
+    f.write_bytes(f"1\n00:00:01,000 --> 00:00:03,000\n{text}\n".encode(encoding))
+    track = subtrans.load(f)
+    assert (track.encoding, track.cues[0].text) == (expected, text)

@@ -8,7 +8,10 @@ from . import __version__
 from .config import find_config, load_config
 from .errors import ConfigError, SubtransError, WriteError
 from .formats import load, loads, save
+from .model import Track
+from .profiles import load_profile
 from .qa import Settings, Severity, check, fix, resolve_profile, rule_set_hash
+from .textio import normalize_encoding
 from .reports import FileReport, Report
 
 
@@ -42,6 +45,12 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
     if fail_name not in ("error", "warning", "info", "never"):
         raise ConfigError(f"fail-on must be error, warning, info or never, not {fail_name!r}")
     threshold = None if fail_name == "never" else Severity.parse(fail_name)
+    # Mistakes in options are usage errors, said once, not once per file.
+    if isinstance(settings.profile, str):
+        load_profile(settings.profile)
+    check(Track(), settings=Settings(**{**settings.__dict__, "profile": settings.profile or "default"}))
+    if encoding:
+        normalize_encoding(encoding)
 
     reports, signatures = [], set()
     for path in files:
@@ -56,6 +65,13 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
             fr.signature = signature(prof.name, settings.fps, rule_set_hash(prof, file_settings))
             signatures.add(fr.signature)
             if do_fix:
+                skipped = [n for n in track.notes if n.rule == "skipped-block"]
+                if skipped:
+                    raise WriteError(
+                        f"{len(skipped)} block(s) were skipped; --fix would drop them from the output",
+                        path=path, line=skipped[0].line, text=skipped[0].text.split("\n", 1)[0],
+                        hint="repair the file first, then fix",
+                    )
                 fixed, fr.fixes = fix(track, settings=file_settings)
                 target = Path(path) if in_place else _fix_target(Path(path), fix_output)
                 if not in_place and target.resolve() == Path(path).resolve():

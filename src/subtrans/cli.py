@@ -28,7 +28,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="subtrans")
 def main() -> None:
-    """Subtitle translation (Russian <-> Chinese) and quality control."""
+    """Subtitle quality control against style guides (translation: coming next)."""
 
 
 @main.command()
@@ -57,8 +57,15 @@ def check(files, profile, fps, fmt, output, lenient, do_fix, in_place, fail_on, 
         raise click.UsageError("--in-place only goes with --fix")
     if do_fix and not in_place and output is None:
         raise click.UsageError("--fix writes a new file: name it with -o, or pass --in-place")
+    if in_place and output is not None:
+        raise click.UsageError("--in-place writes over the inputs: drop -o (the report goes to standard output)")
     if do_fix and output is not None and len(files) > 1 and not output.is_dir():
         raise click.UsageError("with --fix and several files, -o must be an existing folder")
+    if do_fix and output is not None and output.is_dir():
+        names = [Path(f).name for f in files]
+        clash = sorted({n for n in names if names.count(n) > 1})
+        if clash:
+            raise click.UsageError(f"several inputs are named {clash[0]!r}: they would overwrite each other in {output}")
     report = run_check(
         files, profile=profile, fps=fps, lenient=lenient, do_fix=do_fix, in_place=in_place,
         fix_output=output if do_fix else None, fail_on=fail_on, encoding=encoding,
@@ -93,7 +100,7 @@ def list_rules() -> None:
 @main.group("profiles", invoke_without_command=True)
 @click.pass_context
 def profiles(ctx) -> None:
-    """List the QA profiles (``subtrans profiles show NAME`` for values and sources)."""
+    """List the QA profiles (subtrans profiles show NAME: values and sources)."""
     if ctx.invoked_subcommand is None:
         from .profiles import list_profiles
 

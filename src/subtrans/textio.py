@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import os
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ _LEGACY = [
     "gb18030", "big5", "cp1252", "cp1250", "iso8859_2",
     "cp1253", "cp1254", "cp1255", "cp1256", "iso8859_8", "shift_jis", "euc_kr",
 ]
+
+
+_PREFERRED = ["cp1251", "koi8_r", "gb18030", "big5", "cp950", "cp866"]
+_CYRILLIC_OR_HAN = re.compile(r"[\u0400-\u04ff\u4e00-\u9fff]")
 
 
 def normalize_encoding(name: str) -> str:
@@ -114,7 +119,16 @@ def _detect(data: bytes, path) -> tuple[str, str]:
         first_bad = utf8_error
     from charset_normalizer import from_bytes  # cheap, but only needed here
 
-    best = from_bytes(data, cp_isolation=_LEGACY).best()
+    # The languages subtrans is for come first: a short file of Russian or
+    # Chinese is otherwise easily taken for Shift-JIS or a Central European
+    # code page. Another code page wins only when its text is recognisably
+    # another language (clearly higher coherence), as with French or Hebrew.
+    preferred = from_bytes(data, cp_isolation=_PREFERRED).best()
+    wide = from_bytes(data, cp_isolation=_LEGACY).best()
+    best = wide
+    if preferred is not None and _CYRILLIC_OR_HAN.search(str(preferred)):
+        if wide is None or wide.coherence <= preferred.coherence + 0.2:
+            best = preferred
     if best is None or best.encoding in ("utf_8", "ascii"):
         line = data[: first_bad.start].count(b"\n") + 1
         raise EncodingError(

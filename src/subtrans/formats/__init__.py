@@ -28,7 +28,7 @@ def detect_format(text: str, path: str | Path | None = None) -> str:
     if len(claims) > 1:
         raise FormatError(
             f"content fits several formats ({', '.join(claims)})", path=path,
-            hint="name one with --format",
+            hint="name one with --input-format",
         )
     if len(claims) == 1:
         found = claims[0]
@@ -37,7 +37,7 @@ def detect_format(text: str, path: str | Path | None = None) -> str:
                 f"extension says {ext_format} but the content is {found}"
                 + (" (a WebVTT file must start with 'WEBVTT')" if ext_format == "vtt" else ""),
                 path=path, line=1, text=text.split("\n", 1)[0],
-                hint=f"fix the file, or read it as {found} with --format {found}",
+                hint=f"fix the file, or read it as {found} with --input-format {found}",
             )
         return found
     if ext_format:

@@ -60,7 +60,7 @@ def render(report) -> str:
     if sev:
         line += f" ({sev})"
     if c["files_unreadable"]:
-        line += f", {c['files_unreadable']} unreadable"
+        line += f", {c['files_unreadable']} not checked (errors above)"
     out.append(line)
     out.append(f"signature: {report.signature}")
     return "\n".join(out) + "\n"

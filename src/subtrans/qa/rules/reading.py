@@ -124,7 +124,7 @@ class NulCharacter(ReadRule):
 
 @register_rule
 class VttHeader(ReadRule):
-    """No blank line between the WEBVTT line and the first cue (only with --lenient).
+    """No blank line between the WEBVTT line and the first cue (the cue still loads, as the spec says).
 
     Bad:  "WEBVTT\\n00:01.000 --> 00:02.000\\nText"
     Good: "WEBVTT\\n\\n00:01.000 --> 00:02.000\\nText"

@@ -147,8 +147,8 @@ class DialogueDash(Rule):
                     yield self.finding(ctx, f"line {n}: dialogue starts with {m.group(1)!r}, use {dash!r}", i, cue,
                                        value=m.group(1), limit=dash)
                 elif bool(m.group(2)) != want_space:
-                    should = "a space" if want_space else "no space"
-                    yield self.finding(ctx, f"line {n}: {should} after the dialogue dash", i, cue,
+                    should = f"'{dash} Текст' (with a space)" if want_space else f"'{dash}Текст' (no space)"
+                    yield self.finding(ctx, f"line {n}: dialogue dash spacing, the profile wants {should}", i, cue,
                                        value=line[:3], limit=dash + (" " if want_space else ""))
 
 
