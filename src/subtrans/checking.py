@@ -7,10 +7,9 @@ from pathlib import Path
 from . import __version__
 from .config import find_config, load_config
 from .errors import ConfigError, SubtransError, WriteError
-from .formats import load, loads, save
-from .model import Track
+from .formats import load, save
 from .profiles import load_profile
-from .qa import Settings, Severity, check, fix, resolve_profile, rule_set_hash
+from .qa import Settings, Severity, check, fix, resolve_profile, rule_set_hash, validate_rules
 from .textio import normalize_encoding
 from .reports import FileReport, Report
 
@@ -48,7 +47,7 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
     # Mistakes in options are usage errors, said once, not once per file.
     if isinstance(settings.profile, str):
         load_profile(settings.profile)
-    check(Track(), settings=Settings(**{**settings.__dict__, "profile": settings.profile or "default"}))
+    validate_rules(settings)
     if encoding:
         normalize_encoding(encoding)
 
@@ -94,4 +93,4 @@ def _fix_target(path: Path, output: Path) -> Path:
     return output / path.name if output.is_dir() else output
 
 
-__all__ = ["run_check", "build_settings", "signature", "loads"]
+__all__ = ["run_check", "build_settings", "signature"]

@@ -13,7 +13,7 @@ from . import rules as _rules  # noqa: F401  (register the built-in rules)
 from .base import RULES, Context, Finding, Fix, Rule, Severity, register_rule
 
 __all__ = [
-    "check", "fix", "Settings", "resolve_profile", "rule_set_hash",
+    "check", "fix", "validate_rules", "Settings", "resolve_profile", "rule_set_hash",
     "Finding", "Fix", "Rule", "Severity", "Context", "RULES", "register_rule", "FIX_ORDER",
 ]
 
@@ -53,6 +53,11 @@ def _context(track: Track, settings: Settings) -> Context:
     prof, _ = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
     language = prof.language if prof.language != "any" else detect_language(c.text for c in track.cues)
     return Context(profile=prof, fps=settings.fps, language=language, severities=dict(settings.severities))
+
+
+def validate_rules(settings: Settings) -> None:
+    """Raise ConfigError if the settings name a rule that does not exist."""
+    _active_rules(settings)
 
 
 def _active_rules(settings: Settings) -> list[Rule]:
