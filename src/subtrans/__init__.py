@@ -15,7 +15,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .errors import (  # noqa: E402
-    ConfigError, EncodingError, FormatError, ParseError, ProfileError, SubtransError, WriteError,
+    ConfigError, EncodingError, FormatError, ModelError, ParseError, ProfileError, SubtransError, WriteError,
 )
 from .formats import load, loads, save  # noqa: E402
 from .model import Block, Cue, ReadNote, Track  # noqa: E402
@@ -26,5 +26,5 @@ __all__ = [
     "__version__", "load", "loads", "save", "check", "fix", "Settings",
     "Track", "Cue", "Block", "ReadNote", "Finding", "Fix", "Severity", "RULES",
     "Profile", "load_profile", "list_profiles",
-    "SubtransError", "ParseError", "EncodingError", "FormatError", "ProfileError", "ConfigError", "WriteError",
+    "SubtransError", "ParseError", "EncodingError", "FormatError", "ProfileError", "ConfigError", "WriteError", "ModelError",
 ]

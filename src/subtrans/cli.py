@@ -28,7 +28,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="subtrans")
 def main() -> None:
-    """Subtitle quality control against style guides (translation: coming next)."""
+    """Subtitle translation (Russian <-> Chinese) and quality control against style guides."""
 
 
 @main.command()
@@ -119,6 +119,161 @@ def show_profile(name: str) -> None:
     for key, v in sorted(p.values.items()):
         click.echo(f"  {key} = {v.value!r}")
         click.echo(f"      source: {v.source} (read {v.read})" + (f" {v.url}" if v.url else ""))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--to", "to", required=True, metavar="LANG", help="Target language: zh (zh-Hans), zh-Hant or ru.")
+@click.option("--from", "source", metavar="LANG", help="Source language: ru or zh [detected from the text].")
+@click.option("--model", "-m", "model", metavar="NAME|ID|PATH",
+              help="Catalog name (subtrans models list), Hugging Face Hub id, or local folder [catalog default].")
+@click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Termbase to enforce (repeatable). Not supported yet: refused with a clear message.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (one input).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.")
+@click.option("--backend", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True,
+              help="Translation engine.")
+@click.option("--device", help="cpu, cuda, cuda:1 ... [cuda when available, else cpu]")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Sentences per batch.")
+@click.option("--beams", type=click.IntRange(min=1), help="Beam size [the model's recommendation].")
+@click.option("--max-length", type=click.IntRange(min=1), help="Longest translation in tokens [the model's].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the translation memory.")
+@click.option("--bilingual", is_flag=True, help="Keep the source line above the translation in each cue.")
+@click.option("--profile", "-p", help="QA profile for layout and the check [netflix profile of the target].")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the QA findings of the outputs as JSON.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+              help="Exit 1 when an output has QA findings at or above this severity.")
+@click.option("--encoding", help="Read the inputs with this encoding instead of detecting it (outputs are UTF-8).")
+@click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported).")
+@click.option("--allow-pickle", is_flag=True, help="Load pickle weights (pytorch_model.bin): only for models you trust.")
+@click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub (also: HF_HUB_OFFLINE=1).")
+def translate(inputs, to, source, model, glossaries, output, output_dir, backend, device, batch_size, beams,
+              max_length, no_cache, bilingual, profile, report_path, fail_on, encoding, lenient, allow_pickle,
+              offline) -> None:
+    """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
+
+    Each output goes next to its input as NAME.zh.srt / NAME.ru.srt (or to -o /
+    --output-dir), is checked with the target's style-guide profile, and a
+    summary is printed. The input is never overwritten.
+    """
+    from .translating import Translator, run_translate
+
+    translator = Translator(model, backend=backend, device=device, beams=beams, batch_size=batch_size,
+                            max_length=max_length, cache=not no_cache, glossaries=glossaries,
+                            allow_pickle=allow_pickle, offline=True if offline else None)
+    progress = _Progress() if sys.stderr.isatty() else None
+    with translator:
+        results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
+                                translator=translator, profile=profile, bilingual=bilingual, encoding=encoding,
+                                lenient=lenient, progress=progress)
+        cache_warnings = list(getattr(translator._cache_obj, "warnings", []) or [])
+    if progress:
+        progress.done()
+    threshold = None if fail_on == "never" else fail_on
+    from .qa import Severity
+
+    failing = False
+    for w in cache_warnings:
+        click.echo(f"subtrans: warning: {w}", err=True)
+    for fr in results:
+        if fr.error is not None:
+            click.echo(f"subtrans: error: {fr.error}", err=True)
+            continue
+        t = fr.translation
+        counts: dict[str, int] = {}
+        for f in fr.findings:
+            counts[str(f.severity)] = counts.get(str(f.severity), 0) + 1
+        summary = ", ".join(f"{n} {sev}" for sev, n in sorted(counts.items())) or "no findings"
+        click.echo(f"{fr.path} -> {fr.output}: {t.cues} cues, {t.units} sentence units "
+                   f"({t.translated} translated, {t.cached} from the cache); QA ({fr.profile}): {summary}")
+        for w in t.warnings:
+            click.echo(f"  warning: {w}", err=True)
+        if threshold and any(f.severity >= Severity.parse(threshold) for f in fr.findings):
+            failing = True
+    if results and results[0].translation is not None:
+        click.echo(f"model {results[0].translation.model}, backend {results[0].translation.backend}; "
+                   f"{results[0].translation.signature}")
+    if report_path is not None:
+        _write_translate_report(results, report_path, threshold)
+    if any(fr.error is not None for fr in results):
+        sys.exit(2)
+    sys.exit(1 if failing else 0)
+
+
+def _write_translate_report(results, path: Path, threshold) -> None:
+    from .qa import Severity
+    from .reports import FileReport, Report, render
+    from .textio import atomic_write
+
+    files = []
+    for fr in results:
+        rep = FileReport(path=fr.output or fr.path, profile=fr.profile, findings=fr.findings, error=fr.error)
+        if fr.translation is not None:
+            rep.format, rep.encoding = fr.translation.track.format, "utf-8"
+            rep.cues, rep.signature = fr.translation.cues, fr.translation.signature
+        files.append(rep)
+    sig = files[0].signature if files and files[0].signature else "subtrans:translate"
+    report = Report(files=files, signature=sig, fail_on=Severity.parse(threshold) if threshold else None)
+    atomic_write(path, render(report, "json").encode("utf-8"))
+
+
+class _Progress:
+    """A one-line progress display on a terminal's standard error."""
+
+    def __call__(self, file_no: int, files: int, done: int, total: int) -> None:
+        click.echo(f"\r  file {file_no + 1}/{files}: {done}/{total} sentences translated", err=True, nl=False)
+
+    def done(self) -> None:
+        click.echo("", err=True)
+
+
+@main.group("models", invoke_without_command=True)
+@click.pass_context
+def models(ctx) -> None:
+    """The model catalog: list, info NAME, download NAME."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(models_list)
+
+
+@models.command("list")
+def models_list() -> None:
+    """Catalogued models: name, directions, size, licence."""
+    from .mt.catalog import list_models
+
+    rows = []
+    for spec in list_models():
+        flags = []
+        if spec.default_for:
+            flags.append("default " + ",".join(spec.default_for))
+        if not spec.commercial:
+            flags.append("NON-COMMERCIAL")
+        rows.append((spec.name, ",".join(spec.directions), spec.parameters, spec.licence, spec.hub_id or "",
+                     f"[{'; '.join(flags)}]" if flags else ""))
+    widths = [max(len(r[k]) for r in rows) for k in range(5)]
+    for r in rows:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths)) + ("  " + r[5] if r[5] else ""))
+
+
+@models.command("info")
+@click.argument("name")
+def models_info(name: str) -> None:
+    """Everything the catalog says about a model, and whether it is in the local cache."""
+    from .mt.catalog import describe, get_model
+
+    for label, value in describe(get_model(name)):
+        click.echo(f"{label + ':':<20} {value}")
+
+
+@models.command("download")
+@click.argument("name")
+@click.option("--revision", help="Branch, tag or commit [the catalog's].")
+def models_download(name: str, revision: str | None) -> None:
+    """Fetch a model into the Hugging Face cache (on a connected machine)."""
+    from .mt.catalog import download_model
+
+    path = download_model(name, revision=revision)
+    click.echo(f"{name}: {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,7 @@ __all__ = [
     "ProfileError",
     "ConfigError",
     "WriteError",
+    "ModelError",
 ]
 
 
@@ -94,3 +95,7 @@ class ConfigError(SubtransError):
 
 class WriteError(SubtransError):
     """An output could not be written (or would overwrite an input)."""
+
+
+class ModelError(SubtransError):
+    """A translation model is unknown, missing, unsafe to load, or cannot do what was asked."""

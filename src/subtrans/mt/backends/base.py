@@ -1,0 +1,76 @@
+"""The MT backend interface and its registry.
+
+A backend turns a batch of source sentences into target sentences with one
+loaded model. It knows nothing about subtitles: the pipeline
+(:mod:`subtrans.translating`) merges cues into sentence units, batches them,
+caches results and lays out the output.
+
+To add a backend:
+
+1. Subclass :class:`Backend` in a module of this package; set ``name``.
+2. Load the model in ``__init__`` (import heavy libraries there, never at
+   module level, so ``subtrans check`` stays light).
+3. Implement :meth:`Backend.translate` for one batch; return one string per
+   input, in order, never raising for a single odd sentence.
+4. Decorate the class with :func:`register_backend` and import the module in
+   :func:`get_backend`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from ...errors import ModelError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import ModelSpec
+
+__all__ = ["Backend", "BACKENDS", "register_backend", "get_backend"]
+
+BACKENDS: dict[str, type["Backend"]] = {}
+
+
+class Backend:
+    """One loaded model that translates batches of sentences.
+
+    ``languages`` are subtrans codes: ``ru``, ``zh`` (Simplified) and, where
+    the model supports it, ``zh-hant``. Instances are not thread-safe: use
+    one per thread (the model weights are read-only and could be shared, the
+    tokenizer state is not).
+    """
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, spec: "ModelSpec", *, device: str | None = None, allow_pickle: bool = False) -> None:
+        self.spec = spec
+        self.device = device or "cpu"
+
+    def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
+                  max_length: int | None = None) -> list[str]:
+        """Translate one batch. ``max_length`` caps the output in tokens (``None``: the spec's)."""
+        raise NotImplementedError
+
+    @property
+    def revision(self) -> str:
+        """The exact weights in use (a Hub commit hash, or a hash of a local folder's files)."""
+        return self.spec.revision or "unknown"
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}:{self.spec.name}@{self.revision}"
+
+
+def register_backend(cls: type[Backend]) -> type[Backend]:
+    if not cls.name:
+        raise TypeError(f"{cls.__name__} has no name")
+    BACKENDS[cls.name] = cls
+    return cls
+
+
+def get_backend(name: str) -> type[Backend]:
+    """The backend class called ``name`` (``hf``; ``ct2`` arrives with the speed work)."""
+    if name == "hf":
+        from . import hf  # noqa: F401
+    if name not in BACKENDS:
+        raise ModelError(f"unknown or unavailable backend {name!r}", text=name, hint="available: hf")
+    return BACKENDS[name]

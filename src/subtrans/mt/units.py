@@ -1,0 +1,323 @@
+"""Cues -> sentence units -> cues: what is translated, and how it goes back.
+
+A cue's text is first taken apart into its *shape* (:func:`analyse`): a
+position override such as ``{\\an8}``, tags that wrap the whole cue
+(``<i>…</i>``), and one or more *segments*:
+
+- ``speech``: ordinary text (the cue's lines joined);
+- ``speaker``: one line of a two-speaker cue (``-Почему я?``), kept on its own line;
+- ``sound``: a bracketed sound description (``[стук в дверь]``), kept in brackets;
+- ``lyrics``: a line between music notes (``♪ …``), notes kept.
+
+Then :func:`build_units` merges speech segments that run on over several
+cues into one *sentence unit* (a cue ending without terminal punctuation
+continues into the next when the gap is small), so the model sees whole
+sentences. After translation, :func:`split_translation` spreads a unit's
+translation over its cues, following the source's share of text and time
+and breaking at natural points (punctuation first, never inside a word),
+and :func:`render` puts each cue's shape back around its new text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..text import TAG_RE, strip_tags
+
+__all__ = [
+    "Segment", "Shape", "Unit", "analyse", "build_units", "split_translation", "render",
+    "MERGE_GAP_MS", "MAX_UNIT_CUES", "MAX_UNIT_CHARS",
+]
+
+MERGE_GAP_MS = 1500      # a sentence continues into the next cue only across a gap this small
+MAX_UNIT_CUES = 4        # at most this many cues in one unit (keeps inputs within model limits)
+MAX_UNIT_CHARS = 400
+
+_TERMINAL = re.compile(r"[.!?。！？…»”\"')）\]]\s*$")
+_ENDS_ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
+_STARTS_ELLIPSIS = re.compile(r"^\s*(\.\.\.|…)\s*")
+_DASH = re.compile(r"^\s*[-‐‒–—]\s*")
+_POSITION = re.compile(r"^(\{\\[^{}\n]*\})+")
+_SOUND_LINE = re.compile(r"^\s*([\[(（［])([^\[\]()（）［］]*)([\])）］])\s*$")
+_SOUND_LEAD = re.compile(r"^\s*([\[(（［])([^\[\]()（）［］]*)([\])）］])\s+(?=\S)")
+_NOTES = "♪♫"
+_WRAP_OPEN = re.compile(r"^<(i|b|u|s|font)(\s[^<>]*)?>", re.IGNORECASE)
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+@dataclass
+class Segment:
+    kind: str          # speech | speaker | sound | lyrics
+    text: str          # the plain text to translate (tags removed)
+    open: str = ""     # what goes before the translation on output (dash, bracket, note, per-line tags)
+    close: str = ""
+    line_break: bool = True   # starts on a new line (False: follows the previous segment on its line)
+    dropped_tags: tuple[str, ...] = ()  # inline tags that could not be carried over
+
+
+@dataclass
+class Shape:
+    lead: str = ""                 # {\an8} and similar position overrides
+    wrap_open: str = ""            # tags wrapping the whole cue
+    wrap_close: str = ""
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def mergeable(self) -> bool:
+        """Plain speech only: may join a sentence unit with its neighbours."""
+        return len(self.segments) == 1 and self.segments[0].kind == "speech"
+
+
+@dataclass
+class Unit:
+    """One sentence unit: the text the model sees, and the (cue, segment) slots it fills."""
+
+    text: str
+    slots: list[tuple[int, int]]   # (cue index, segment index) in order
+    weights: list[float]           # each slot's share of the unit (text and time), sums to 1
+
+
+def _joiner(language: str) -> str:
+    return "" if language.startswith("zh") else " "
+
+
+def _peel_wrappers(text: str) -> tuple[str, str, str]:
+    """Tags that wrap the whole text: ``<i>A\\nB</i>`` -> ("<i>", "A\\nB", "</i>")."""
+    opens, closes = "", ""
+    while True:
+        m = _WRAP_OPEN.match(text)
+        if not m:
+            break
+        name = m.group(1).lower()
+        close = re.search(rf"</{name}>\s*$", text, re.IGNORECASE)
+        inner = text[m.end():close.start()] if close else text[m.end():]
+        # Only a true wrapper: the inner text must not close the tag before the end.
+        if re.search(rf"</{name}>", inner, re.IGNORECASE):
+            break
+        if close is None:
+            # An unclosed opening tag (a common fault): treat it as wrapping the cue,
+            # and close it on output, which the unclosed-tag rule would ask for anyway.
+            opens, closes, text = opens + m.group(0), f"</{name}>" + closes, inner
+            continue
+        opens, closes, text = opens + m.group(0), close.group(0).strip() + closes, inner
+    return opens, text, closes
+
+
+def _plain(text: str) -> tuple[str, tuple[str, ...]]:
+    tags = tuple(TAG_RE.findall(text))
+    return strip_tags(text, entities=True), tags
+
+
+def analyse(text: str, language: str) -> Shape:
+    """Take one cue's text apart into its shape (see the module docstring)."""
+    shape = Shape()
+    m = _POSITION.match(text)
+    if m:
+        shape.lead, text = m.group(0), text[m.end():]
+    shape.wrap_open, text, shape.wrap_close = _peel_wrappers(text)
+    lines = [ln for ln in text.split("\n") if strip_tags(ln).strip()]
+    if not lines:
+        return shape
+    dashed = [bool(_DASH.match(strip_tags(ln))) for ln in lines]
+    # Two speakers: every line dashed, or (a common style) only the second one.
+    if len(lines) >= 2 and (sum(dashed) >= 2 or (len(lines) == 2 and dashed[1])):
+        groups: list[list[str]] = []
+        for ln, d in zip(lines, dashed):
+            if d or not groups:
+                groups.append([ln])
+            else:  # a speaker's line that runs on to a second line
+                groups[-1].append(ln)
+        for g in groups:
+            shape.segments.append(_speaker(_joiner(language).join(x.strip() for x in g)))
+        return shape
+    if len(lines) == 1 and dashed[0]:
+        shape.segments.append(_speaker(lines[0]))
+        return shape
+    speech: list[str] = []
+
+    def flush(line_break: bool) -> None:
+        if speech:
+            plain, tags = _plain(_joiner(language).join(s.strip() for s in speech))
+            shape.segments.append(Segment("speech", plain.strip(), line_break=line_break, dropped_tags=tags))
+            speech.clear()
+
+    for ln in lines:
+        bare = strip_tags(ln).strip()
+        sound = _SOUND_LINE.match(bare)
+        if sound:
+            flush(True)
+            shape.segments.append(Segment("sound", sound.group(2).strip(), sound.group(1), sound.group(3)))
+            continue
+        if bare[:1] in _NOTES:
+            flush(True)
+            note = bare[0]
+            inner = bare.strip(_NOTES + " ")
+            closing = f" {note}" if bare.rstrip()[-1:] in _NOTES and len(bare.strip()) > 1 else ""
+            shape.segments.append(Segment("lyrics", inner, f"{note} ", closing))
+            continue
+        lead = _SOUND_LEAD.match(bare)
+        if lead and not speech:
+            shape.segments.append(Segment("sound", lead.group(2).strip(), lead.group(1), lead.group(3)))
+            speech.append(bare[lead.end():])
+            flush(False)
+            continue
+        speech.append(ln)
+    flush(True)
+    return shape
+
+
+def _speaker(line: str) -> Segment:
+    opens, inner, closes = _peel_wrappers(line.strip())
+    inner = _DASH.sub("", inner, count=1)
+    if not opens:  # "-<i>Text</i>"
+        opens, inner, closes = _peel_wrappers(inner)
+    plain, tags = _plain(inner)
+    return Segment("speaker", plain.strip(), open=opens, close=closes, dropped_tags=tags)
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Does a sentence ending ``prev`` run on into ``nxt``?"""
+    if _ENDS_ELLIPSIS.search(prev):
+        # "Мы поедем..." / "...в Харбин": the ellipsis marks a continuation
+        # when the next cue picks it up or starts in lower case.
+        return bool(_STARTS_ELLIPSIS.match(nxt)) or nxt[:1].islower()
+    return not _TERMINAL.search(prev)
+
+
+def build_units(cues, shapes: list[Shape], language: str, *, merge_gap_ms: int = MERGE_GAP_MS,
+                max_cues: int = MAX_UNIT_CUES, max_chars: int = MAX_UNIT_CHARS) -> list[Unit]:
+    """Sentence units over ``cues`` (their shapes from :func:`analyse`), in order."""
+    units: list[Unit] = []
+    open_unit: list[tuple[int, str]] = []   # (cue index, text) of a run of mergeable speech cues
+
+    def close_run() -> None:
+        if not open_unit:
+            return
+        texts = [t for _, t in open_unit]
+        for k in range(1, len(texts)):
+            # Drop the ellipses that only mark the continuation.
+            if _ENDS_ELLIPSIS.search(texts[k - 1]) and (_STARTS_ELLIPSIS.match(texts[k]) or texts[k][:1].islower()):
+                texts[k - 1] = _ENDS_ELLIPSIS.sub("", texts[k - 1]).rstrip()
+                texts[k] = _STARTS_ELLIPSIS.sub("", texts[k])
+        idx = [i for i, _ in open_unit]
+        units.append(Unit(_joiner(language).join(texts), [(i, 0) for i in idx],
+                          _weights(texts, [cues[i].end - cues[i].start for i in idx])))
+        open_unit.clear()
+
+    for i, (cue, shape) in enumerate(zip(cues, shapes)):
+        if shape.mergeable and shape.segments[0].text:
+            text = shape.segments[0].text
+            if open_unit:
+                j, prev = open_unit[-1]
+                gap = cue.start - cues[j].end
+                same_look = (shapes[j].wrap_open, shapes[j].lead) == (shape.wrap_open, shape.lead)
+                size = sum(len(t) for _, t in open_unit) + len(text)
+                if not (_continues(prev, text) and 0 <= gap <= merge_gap_ms and same_look
+                        and len(open_unit) < max_cues and size <= max_chars):
+                    close_run()
+            open_unit.append((i, text))
+            continue
+        close_run()
+        for k, seg in enumerate(shape.segments):
+            if seg.text:
+                units.append(Unit(seg.text, [(i, k)], [1.0]))
+    close_run()
+    return units
+
+
+def _weights(texts: list[str], durations: list[int]) -> list[float]:
+    chars = [max(len(t), 1) for t in texts]
+    durs = [max(d, 1) for d in durations]
+    tc, td = sum(chars), sum(durs)
+    return [(c / tc + d / td) / 2 for c, d in zip(chars, durs)]
+
+
+def split_translation(text: str, weights: list[float], language: str) -> list[str] | None:
+    """Split ``text`` into ``len(weights)`` non-empty parts sized like ``weights``.
+
+    Breaks fall between words (jieba words in Chinese), preferring
+    punctuation and avoiding a Russian preposition or conjunction at the end
+    of a part. Returns ``None`` when the text has fewer words than parts.
+    """
+    n = len(weights)
+    if n == 1:
+        return [text.strip()] if text.strip() else None
+    from .layout import atoms, break_cost
+
+    parts = [a for a in atoms(text.strip(), language)]
+    if len(parts) < n:
+        return None
+    # Cumulative visible length at each boundary (boundary b is after parts[b-1]).
+    lengths = [len(p.strip()) or 1 for p in parts]
+    total = float(sum(lengths))
+    cum = [0.0]
+    for ln in lengths:
+        cum.append(cum[-1] + ln)
+    targets = []
+    acc = 0.0
+    for w in weights[:-1]:
+        acc += w
+        targets.append(acc * total)
+    m = len(parts)
+    costs = [0.0] + [break_cost(parts[b - 1], parts[b], language) for b in range(1, m)]
+    # dp[k][b]: best cost with the k-th break (1-based) at boundary b.
+    INF = float("inf")
+    dp = [[INF] * (m + 1) for _ in range(n)]
+    back = [[-1] * (m + 1) for _ in range(n)]
+    dp[0][0] = 0.0
+    for k in range(1, n):
+        best, arg = INF, -1
+        for b in range(k, m - (n - 1 - k)):
+            # best previous break strictly before b
+            if dp[k - 1][b - 1] < best:
+                best, arg = dp[k - 1][b - 1], b - 1
+            if best == INF:
+                continue
+            miss = abs(cum[b] - targets[k - 1]) / total
+            cost = best + 4.0 * miss + min(costs[b], 50.0) * 0.05
+            if cost < dp[k][b]:
+                dp[k][b], back[k][b] = cost, arg
+    end = min(range(n - 1, m), key=lambda b: dp[n - 1][b])
+    if dp[n - 1][end] == INF:
+        return None
+    cuts = [end]
+    for k in range(n - 1, 1, -1):
+        cuts.append(back[k][cuts[-1]])
+    cuts = sorted(cuts)
+    bounds = [0, *cuts, m]
+    out = ["".join(parts[bounds[i]:bounds[i + 1]]).strip() for i in range(n)]
+    return out if all(out) else None
+
+
+def render(shape: Shape, translations: list[str], language: str, *, layout=None, dash: str = "-",
+           dash_space: bool = False, escape=None) -> str:
+    """A cue's output text: its shape around the translated segment texts.
+
+    ``layout(text) -> text`` breaks a lone speech segment into lines;
+    ``escape`` makes plain text safe for the format (WebVTT ``&``, ``<``).
+    """
+    esc = escape or (lambda s: s)
+    zh = language.startswith("zh")
+    out_lines: list[str] = []
+    for seg, tr in zip(shape.segments, translations):
+        tr = tr.strip()
+        if seg.kind == "speech":
+            body = esc(layout(tr) if layout and len(shape.segments) == 1 else tr)
+        elif seg.kind == "speaker":
+            body = dash + (" " if dash_space else "") + seg.open + esc(tr) + seg.close
+        elif seg.kind == "sound":
+            o, c = seg.open, seg.close
+            if zh and (o, c) == ("(", ")"):
+                o, c = "（", "）"
+            elif not zh and (o, c) == ("（", "）"):
+                o, c = "(", ")"
+            body = o + esc(tr) + c
+        else:  # lyrics
+            body = seg.open + esc(tr) + seg.close
+        if seg.line_break or not out_lines:
+            out_lines.append(body)
+        else:
+            out_lines[-1] += ("" if zh else " ") + body
+    text = "\n".join(out_lines)
+    return shape.lead + shape.wrap_open + text + shape.wrap_close

@@ -1,0 +1,448 @@
+"""Translate subtitle tracks: sentence units in, the same cues and timings out.
+
+The pipeline for one track (:meth:`Translator.translate`):
+
+1. take every cue apart into its shape (:mod:`subtrans.mt.units`) and merge
+   speech that runs on over several cues into sentence units;
+2. look every unit up in the translation memory (:mod:`subtrans.mt.cache`);
+   translate the rest once each (repeated lines once in all), shortest first
+   in batches, storing each batch as soon as it is done, so an interrupted
+   job resumes where it stopped;
+3. spread each unit's translation back over its cues (a unit whose
+   translation has fewer words than cues is translated cue by cue instead),
+   finish punctuation and line breaks to the target profile, and put each
+   cue's formatting back.
+
+The output track has exactly the input's cues, timings, ids and settings.
+Nothing here imports torch or transformers; the backend does, when it loads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .errors import ConfigError, ModelError, SubtransError, WriteError
+from .model import Track
+from .text import detect_language
+
+__all__ = ["Translator", "Translation", "translate", "normalize_language", "target_profile", "default_output",
+           "LANGUAGES"]
+
+# subtrans language codes for translation, and what the CLI accepts for them.
+LANGUAGES = {
+    "ru": "ru", "rus": "ru", "ru-ru": "ru",
+    "zh": "zh", "zh-hans": "zh", "zh-cn": "zh", "zho": "zh", "cmn": "zh", "chs": "zh",
+    "zh-hant": "zh-hant", "zh-tw": "zh-hant", "zh-hk": "zh-hant", "cht": "zh-hant",
+}
+_PROFILES = {"ru": "netflix-ru", "zh": "netflix-zh-hans", "zh-hant": "netflix-zh-hant"}
+_FILE_TAGS = {"ru": "ru", "zh": "zh", "zh-hant": "zh-Hant"}
+_LANG_SUFFIX = re.compile(r"\.(ru|rus|ru-ru|zh|zho|chi|chs|cht|zh[-_](hans|hant|cn|tw|hk|sg))$", re.IGNORECASE)
+
+
+def normalize_language(code: str) -> str:
+    """``ru``, ``zh`` (Simplified) or ``zh-hant`` from what a user may type."""
+    try:
+        return LANGUAGES[code.strip().lower().replace("_", "-")]
+    except KeyError:
+        raise ConfigError(f"unsupported language {code!r}", text=code,
+                          hint="subtrans translates between ru, zh (zh-Hans) and zh-Hant") from None
+
+
+def target_profile(language: str) -> str:
+    return _PROFILES[language]
+
+
+def default_output(path: str | Path, target: str) -> Path:
+    """``film.ru.srt`` -> ``film.zh.srt``: the input's name with the target's language tag."""
+    path = Path(path)
+    stem = _LANG_SUFFIX.sub("", path.stem)
+    return path.with_name(f"{stem}.{_FILE_TAGS[target]}{path.suffix}")
+
+
+@dataclass
+class Translation:
+    """What translating one track produced, as data (the CLI prints it)."""
+
+    track: Track
+    source: str
+    target: str
+    model: str
+    backend: str
+    signature: str
+    cues: int = 0
+    units: int = 0
+    unique: int = 0          # distinct unit texts
+    cached: int = 0          # served from the translation memory
+    translated: int = 0      # sent to the model
+    split_per_cue: int = 0   # units whose translation could not be spread and were redone cue by cue
+    warnings: list[str] = field(default_factory=list)
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+class Translator:
+    """Loads a model once and translates many tracks with it.
+
+    ``model`` is a catalog name (``subtrans models list``), a Hugging Face Hub
+    id or a local folder; ``None`` takes the catalog's default for each
+    direction. Models load on first use and stay loaded. ``backend`` is
+    ``auto``, ``hf``, ``ct2``, or a loaded :class:`subtrans.mt.backends.Backend`
+    object (your own engine), which then serves every direction.
+
+    Not thread-safe: a Translator holds a tokenizer, a model and a SQLite
+    connection; use one per thread (or per process, as a catalogue run does).
+    """
+
+    def __init__(self, model: str | Path | None = None, *, backend: str = "auto", device: str | None = None,
+                 beams: int | None = None, batch_size: int = 16, max_length: int | None = None,
+                 cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None) -> None:
+        if glossaries:
+            raise ConfigError("glossaries are not supported yet: terms would not be enforced",
+                              text=str(glossaries[0]), hint="translate without --glossary for now")
+        self._instance = None
+        if not isinstance(backend, str):  # a loaded Backend object (a studio's own engine, a test double)
+            self._instance, backend = backend, getattr(backend, "name", "custom")
+        elif backend not in ("auto", "hf", "ct2"):
+            raise ConfigError(f"unknown backend {backend!r}", text=backend, hint="auto, hf or ct2")
+        if backend == "ct2":
+            raise ModelError("the ct2 (CTranslate2) backend is not available in this version",
+                             text="ct2", hint="use --backend hf (or auto)")
+        if batch_size < 1 or (beams is not None and beams < 1):
+            raise ConfigError("--batch-size and --beams must be at least 1")
+        self.model_ref = model
+        self.backend_name = "hf" if self._instance is None else backend
+        self.backend_note = ("hf (auto: the ct2 backend is not available in this version)" if backend == "auto"
+                             else self.backend_name)
+        self.device = device
+        self.beams = beams
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.allow_pickle = allow_pickle
+        self.offline = offline
+        self._backends: dict = {}
+        self._cache = cache
+        self._cache_obj = None
+
+    # -- resources ---------------------------------------------------------------
+    def _get_cache(self):
+        if self._cache_obj is None:
+            from .mt.cache import NullCache, TranslationCache
+
+            if self._cache is False or self._cache is None:
+                self._cache_obj = NullCache()
+            elif self._cache is True:
+                self._cache_obj = TranslationCache()
+            elif isinstance(self._cache, (str, Path)):
+                self._cache_obj = TranslationCache(Path(self._cache))
+            else:
+                self._cache_obj = self._cache
+        return self._cache_obj
+
+    def backend(self, source: str, target: str):
+        """The loaded backend for a direction (loads the model on first use)."""
+        if self._instance is not None:
+            return self._instance
+        from .mt.backends import get_backend
+        from .mt.catalog import resolve_model
+
+        spec = resolve_model(self.model_ref, source, target, offline=self.offline, allow_pickle=self.allow_pickle)
+        key = (spec.name, str(spec.path))
+        if key not in self._backends:
+            self._backends[key] = get_backend(self.backend_name)(spec, device=self.device,
+                                                                allow_pickle=self.allow_pickle)
+        return self._backends[key]
+
+    def close(self) -> None:
+        if self._cache_obj is not None:
+            self._cache_obj.close()
+            self._cache_obj = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- the job -------------------------------------------------------------
+    def translate(self, track: Track, *, to: str, source: str | None = None, bilingual: bool = False,
+                  profile=None, progress: ProgressFn | None = None) -> Translation:
+        """Translate ``track`` into ``to``; the input track is not changed."""
+        from .mt import units as U
+        from .profiles import load_profile
+
+        target = normalize_language(to)
+        src = normalize_language(source) if source else _detect_source(track)
+        if _base(src) == _base(target):
+            raise ConfigError(f"the source is already {src}", text=to,
+                              hint="translate between Russian and Chinese (use `subtrans check` for QA)")
+        prof = profile if profile is not None and not isinstance(profile, str) else load_profile(
+            profile or target_profile(target))
+        backend = self.backend(src, target)
+        spec = backend.spec
+        beams = self.beams or spec.beams
+        model_src, model_tgt = _model_language(src, spec), _model_language(target, spec)
+        warnings: list[str] = []
+        if not spec.commercial:
+            warnings.append(f"model {spec.name}: {spec.warning or 'its licence (' + spec.licence + ') forbids commercial use'}")
+
+        shapes = [U.analyse(c.text, src) for c in track.cues]
+        units = U.build_units(track.cues, shapes, src)
+        for i, shape in enumerate(shapes):
+            for seg in shape.segments:
+                if seg.dropped_tags:
+                    warnings.append(f"cue {i + 1}: inline formatting {''.join(seg.dropped_tags)!r} "
+                                    f"could not be carried over")
+
+        from .mt.cache import cache_context
+
+        context = cache_context(model=spec.name, hub_id=spec.hub_id, revision=backend.revision,
+                                backend=backend.name, source=model_src, target=model_tgt, beams=beams,
+                                max_length=self.max_length, glossary=None, pipeline=1)
+        memo = _Memo(self, backend, context, model_src, model_tgt, beams, progress)
+        unit_texts = [self._source_text(u.text, src, spec) for u in units]
+        memo.run(unit_texts)
+
+        # Spread each unit over its slots; a unit that cannot be spread is redone per slot.
+        slot_text: dict[tuple[int, int], str] = {}
+        redo: list[tuple[int, int]] = []
+        for u, key in zip(units, unit_texts):
+            tr = self._target_text(memo.result[key], target, spec)
+            parts = U.split_translation(tr, u.weights, target) if tr.strip() else None
+            if parts is None and len(u.slots) > 1:
+                redo.extend(u.slots)
+                memo.split_per_cue += 1
+                continue
+            if parts is None:
+                parts = [""]
+            slot_text.update(zip(u.slots, parts))
+        if redo:
+            keys = {s: self._source_text(shapes[s[0]].segments[s[1]].text, src, spec) for s in redo}
+            memo.run(list(keys.values()))
+            for s, key in keys.items():
+                slot_text[s] = self._target_text(memo.result[key], target, spec).strip()
+
+        out = track.copy()
+        out.encoding, out.bom = "utf-8", False
+        out.notes = []
+        layout = _Layout(target, prof)
+        escape = _vtt_escape if track.format == "vtt" else None
+        for i, (cue, shape) in enumerate(zip(out.cues, shapes)):
+            if not shape.segments:
+                continue  # nothing to translate (an empty cue, music notes only): kept as it is
+            texts = []
+            for k, seg in enumerate(shape.segments):
+                t = layout.punctuate(slot_text.get((i, k), ""))
+                if not t and seg.text:
+                    warnings.append(f"cue {i + 1}: the model returned nothing; the source text was kept")
+                    t = seg.text
+                texts.append(t)
+            new = U.render(shape, texts, target, layout=layout.lines, dash=layout.dash,
+                           dash_space=layout.dash_space, escape=escape)
+            cue.text = track.cues[i].text + "\n" + new if bilingual else new
+
+        sig = (f"subtrans:{__version__}|model:{spec.name}@{backend.revision}|backend:{backend.name}"
+               f"|{src}-{target}|beams:{beams}|glossary:none|profile:{prof.name}")
+        return Translation(
+            track=out, source=src, target=target, model=spec.name, backend=self.backend_note, signature=sig,
+            cues=len(track), units=len(units), unique=memo.unique, cached=memo.cached,
+            translated=memo.translated, split_per_cue=memo.split_per_cue, warnings=warnings,
+        )
+
+    @staticmethod
+    def _source_text(text: str, src: str, spec) -> str:
+        if src == "zh-hant" and "zh-hant" not in spec.codes:
+            from .mt.layout import to_simplified
+
+            return to_simplified(text)
+        return text
+
+    @staticmethod
+    def _target_text(text: str, target: str, spec) -> str:
+        if target == "zh-hant" and "zh-hant" not in spec.codes:
+            from .mt.layout import to_traditional
+
+            return to_traditional(text)
+        return text
+
+
+class _Memo:
+    """Translates distinct texts once: the cache first, then the model in sorted batches."""
+
+    def __init__(self, tr: Translator, backend, context, source, target, beams, progress):
+        self.tr, self.backend, self.context = tr, backend, context
+        self.source, self.target, self.beams, self.progress = source, target, beams, progress
+        self.result: dict[str, str] = {}
+        self.unique = self.cached = self.translated = self.split_per_cue = 0
+
+    def run(self, texts: list[str]) -> None:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.result]
+        self.unique += len(todo)
+        cache = self.tr._get_cache()
+        hits = cache.get_many(self.context, todo) if todo else {}
+        self.result.update(hits)
+        self.cached += len(hits)
+        missing = sorted((t for t in todo if t not in hits), key=len)
+        done = 0
+        if self.progress:
+            self.progress(0, len(missing))
+        for start in range(0, len(missing), self.tr.batch_size):
+            batch = missing[start:start + self.tr.batch_size]
+            out = self.backend.translate(batch, source=self.source, target=self.target, beams=self.beams,
+                                         max_length=self.tr.max_length)
+            if len(out) != len(batch):
+                raise ModelError(f"backend returned {len(out)} translations for {len(batch)} sentences")
+            pairs = list(zip(batch, out))
+            cache.put_many(self.context, pairs)   # committed: an interrupted job resumes from here
+            self.result.update(pairs)
+            self.translated += len(batch)
+            done += len(batch)
+            if self.progress:
+                self.progress(done, len(missing))
+
+
+class _Layout:
+    def __init__(self, language: str, profile) -> None:
+        self.language, self.profile = language, profile
+        self.max_chars = profile.get("max_chars_per_line")
+        self.max_lines = profile.get("max_lines") or 2
+        self.half_width = profile.get("half_width_weight", 1.0) or 1.0
+        self.dash = profile.get("dialogue_dash", "-") or "-"
+        self.dash_space = bool(profile.get("dialogue_dash_space", False))
+
+    def punctuate(self, text: str) -> str:
+        from .mt.layout import finish_punctuation
+
+        return finish_punctuation(text, self.language, self.profile).strip() if text else ""
+
+    def lines(self, text: str) -> str:
+        if not self.max_chars:
+            return text
+        from .mt.layout import break_lines
+
+        return break_lines(text, self.language, max_chars=self.max_chars, max_lines=self.max_lines,
+                           half_width=self.half_width)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _base(lang: str) -> str:
+    return "zh" if lang.startswith("zh") else lang
+
+
+def _model_language(lang: str, spec=None) -> str:
+    """The language code a model is asked for: zh-hant only where the model has it natively."""
+    if lang == "zh-hant" and (spec is None or "zh-hant" not in spec.codes):
+        return "zh"
+    return lang
+
+
+def _detect_source(track: Track) -> str:
+    lang = detect_language(c.text for c in track.cues)
+    if lang is None:
+        raise ConfigError("cannot tell the source language (no Cyrillic or Chinese text)",
+                          path=track.path, hint="name it with --from ru|zh")
+    return {"ru": "ru", "zh-hans": "zh", "zh-hant": "zh-hant"}[lang]
+
+
+def translate(track: Track, to: str, *, source: str | None = None, model=None, **options) -> Track:
+    """Translate one track and return the translated track (see :class:`Translator`).
+
+    ``options`` are :class:`Translator` options (``backend``, ``device``,
+    ``beams``, ``batch_size``, ``cache``...) and ``bilingual`` / ``profile``.
+    """
+    job = {k: options.pop(k) for k in ("bilingual", "profile") if k in options}
+    with Translator(model, **options) as tr:
+        return tr.translate(track, to=to, source=source, **job).track
+
+
+# -- the CLI's job: files in, files out, a QA summary -----------------------------
+
+@dataclass
+class FileResult:
+    path: str
+    output: str | None = None
+    translation: Translation | None = None
+    findings: list = field(default_factory=list)
+    profile: str | None = None
+    error: SubtransError | None = None
+
+
+def expand_inputs(inputs) -> list[Path]:
+    """Files as given; a folder stands for the .srt and .vtt files in it (recursively, sorted)."""
+    files: list[Path] = []
+    for p in map(Path, inputs):
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".srt", ".vtt") and q.is_file())
+            if not found:
+                raise ConfigError("no .srt or .vtt files in the folder", path=p)
+            files.extend(found)
+        else:
+            files.append(p)
+    return files
+
+
+def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir: Path | None) -> list[Path]:
+    """Where each input's translation goes; refuses to overwrite an input or to write one file twice."""
+    if output is not None and output_dir is not None:
+        raise ConfigError("give -o FILE or --output-dir DIR, not both")
+    if output is not None and len(files) > 1:
+        raise ConfigError("-o names one output file; with several inputs use --output-dir DIR")
+    if output is not None:
+        outs = [output]
+    elif output_dir is not None:
+        # Only the file's own name is used: an output cannot escape the folder.
+        outs = [Path(output_dir) / default_output(Path(f.name), target).name for f in files]
+    else:
+        outs = [default_output(f, target) for f in files]
+    inputs = {f.resolve() for f in files}
+    seen: dict[Path, Path] = {}
+    for f, o in zip(files, outs):
+        r = o.resolve()
+        if r in inputs:
+            raise WriteError("the output would overwrite an input file", path=o,
+                             hint="name the output with -o or --output-dir")
+        if r in seen:
+            raise WriteError(f"{seen[r]} and {f} would both be written to the same file", path=o,
+                             hint="use -o per file, or keep inputs with different names")
+        seen[r] = f
+    return outs
+
+
+def run_translate(inputs, *, to: str, source: str | None = None, output=None, output_dir=None,
+                  translator: Translator, profile: str | None = None, bilingual: bool = False,
+                  encoding: str | None = None, lenient: bool = False, progress=None) -> list[FileResult]:
+    """Translate files, write the outputs atomically, check each output with the target profile."""
+    from .formats import load, save
+    from .profiles import load_profile
+    from .qa import check
+
+    target = normalize_language(to)
+    prof = load_profile(profile or target_profile(target))
+    files = expand_inputs(inputs)
+    outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None)
+    if output_dir is not None:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+    results = []
+    for n, (path, out_path) in enumerate(zip(files, outs)):
+        fr = FileResult(path=str(path), profile=prof.name)
+        results.append(fr)
+        try:
+            track = load(path, encoding=encoding, lenient=lenient)
+            file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
+            tr = translator.translate(track, to=target, source=source, bilingual=bilingual, profile=prof,
+                                      progress=file_progress)
+            save(tr.track, out_path, encoding="utf-8")
+            fr.output, fr.translation = str(out_path), tr
+            fr.findings = check(load(out_path), profile=prof)
+        except ModelError:
+            raise  # the model is missing or cannot do the job: no later file would fare better
+        except SubtransError as exc:
+            fr.error = exc.with_path(path)
+    return results
