@@ -127,6 +127,7 @@ def show_profile(name: str) -> None:
 @click.option("--from", "source", metavar="LANG", help="Source language: ru or zh [detected from the text].")
 @click.option("--model", "-m", "model", metavar="NAME|ID|PATH",
               help="Catalog name (subtrans models list), Hugging Face Hub id, or local folder [catalog default].")
+@click.option("--revision", help="Hub branch, tag or commit of the model [the catalog's, else main].")
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Termbase to enforce (repeatable). Not supported yet: refused with a clear message.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (one input).")
@@ -148,7 +149,7 @@ def show_profile(name: str) -> None:
 @click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported).")
 @click.option("--allow-pickle", is_flag=True, help="Load pickle weights (pytorch_model.bin): only for models you trust.")
 @click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub (also: HF_HUB_OFFLINE=1).")
-def translate(inputs, to, source, model, glossaries, output, output_dir, backend, device, batch_size, beams,
+def translate(inputs, to, source, model, revision, glossaries, output, output_dir, backend, device, batch_size, beams,
               max_length, no_cache, bilingual, profile, report_path, fail_on, encoding, lenient, allow_pickle,
               offline) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
@@ -161,7 +162,7 @@ def translate(inputs, to, source, model, glossaries, output, output_dir, backend
 
     translator = Translator(model, backend=backend, device=device, beams=beams, batch_size=batch_size,
                             max_length=max_length, cache=not no_cache, glossaries=glossaries,
-                            allow_pickle=allow_pickle, offline=True if offline else None)
+                            allow_pickle=allow_pickle, offline=True if offline else None, revision=revision)
     progress = _Progress() if sys.stderr.isatty() else None
     with translator:
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,

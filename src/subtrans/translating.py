@@ -100,7 +100,8 @@ class Translator:
 
     def __init__(self, model: str | Path | None = None, *, backend: str = "auto", device: str | None = None,
                  beams: int | None = None, batch_size: int = 16, max_length: int | None = None,
-                 cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None) -> None:
+                 cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
+                 revision: str | None = None) -> None:
         if glossaries:
             raise ConfigError("glossaries are not supported yet: terms would not be enforced",
                               text=str(glossaries[0]), hint="translate without --glossary for now")
@@ -124,6 +125,7 @@ class Translator:
         self.max_length = max_length
         self.allow_pickle = allow_pickle
         self.offline = offline
+        self.revision = revision
         self._backends: dict = {}
         self._cache = cache
         self._cache_obj = None
@@ -150,7 +152,8 @@ class Translator:
         from .mt.backends import get_backend
         from .mt.catalog import resolve_model
 
-        spec = resolve_model(self.model_ref, source, target, offline=self.offline, allow_pickle=self.allow_pickle)
+        spec = resolve_model(self.model_ref, source, target, offline=self.offline, revision=self.revision,
+                             allow_pickle=self.allow_pickle)
         key = (spec.name, str(spec.path))
         if key not in self._backends:
             self._backends[key] = get_backend(self.backend_name)(spec, device=self.device,
