@@ -16,7 +16,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .errors import (  # noqa: E402
-    ConfigError, EncodingError, FormatError, ModelError, ParseError, ProfileError, SubtransError, WriteError,
+    ConfigError, EncodingError, FormatError, GlossaryError, ModelError, ParseError, ProfileError, SubtransError, WriteError,
 )
 from .formats import load, loads, save  # noqa: E402
 from .model import Block, Cue, ReadNote, Track  # noqa: E402
@@ -28,5 +28,5 @@ __all__ = [
     "__version__", "load", "loads", "save", "check", "fix", "Settings", "translate", "Translator", "Translation",
     "Track", "Cue", "Block", "ReadNote", "Finding", "Fix", "Severity", "RULES",
     "Profile", "load_profile", "list_profiles",
-    "SubtransError", "ParseError", "EncodingError", "FormatError", "ProfileError", "ConfigError", "WriteError", "ModelError",
+    "SubtransError", "ParseError", "EncodingError", "FormatError", "ProfileError", "ConfigError", "WriteError", "ModelError", "GlossaryError",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "ConfigError",
     "WriteError",
     "ModelError",
+    "GlossaryError",
 ]
 
 
@@ -99,3 +100,7 @@ class WriteError(SubtransError):
 
 class ModelError(SubtransError):
     """A translation model is unknown, missing, unsafe to load, or cannot do what was asked."""
+
+
+class GlossaryError(SubtransError):
+    """A glossary (termbase) file is unreadable, unsafe or has a bad row: path and line say where."""
