@@ -38,7 +38,10 @@ def build_settings(*, profile=None, fps=None, ignored=(), config_path=None) -> t
 
 
 def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_place=False, fix_output=None,
-              fail_on=None, encoding=None, input_format=None, ignored=(), config_path=None) -> Report:
+              fail_on=None, encoding=None, input_format=None, ignored=(), config_path=None,
+              sources=(), glossaries=()) -> Report:
+    """Check ``files``; with ``sources`` (one per file, in order) also source-versus-translation
+    rules, and with ``glossaries`` the glossary rule."""
     settings, cfg_fail_on = build_settings(profile=profile, fps=fps, ignored=ignored, config_path=config_path)
     fail_name = fail_on or cfg_fail_on or "warning"
     if fail_name not in ("error", "warning", "info", "never"):
@@ -50,15 +53,25 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
     validate_rules(settings)
     if encoding:
         normalize_encoding(encoding)
+    if sources and len(sources) != len(files):
+        raise ConfigError(f"{len(sources)} --source file(s) for {len(files)} file(s) to check",
+                          hint="give one --source per file, in the same order")
+    glossary = None
+    if glossaries:
+        from .glossary import load_glossaries
+
+        glossary = load_glossaries(glossaries)
 
     reports, signatures = [], set()
-    for path in files:
+    for n, path in enumerate(files):
         fr = FileReport(path=str(path))
         reports.append(fr)
         try:
             track = load(path, format=input_format, encoding=encoding, lenient=lenient)
             prof, auto = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
-            file_settings = Settings(**{**settings.__dict__, "profile": prof})
+            source = load(sources[n], encoding=encoding, lenient=lenient) if sources else None
+            file_settings = Settings(**{**settings.__dict__, "profile": prof, "source": source,
+                                        "glossary": glossary})
             fr.format, fr.encoding, fr.cues = track.format, track.encoding + ("+bom" if track.bom else ""), len(track)
             fr.profile, fr.profile_auto = prof.name, auto
             fr.signature = signature(prof.name, settings.fps, rule_set_hash(prof, file_settings))
@@ -80,6 +93,11 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
                 # Re-check what was written, exactly as a later run would read it.
                 track = load(target, format=input_format, encoding=encoding, lenient=lenient)
             fr.findings = check(track, settings=file_settings)
+            from .qa.rules.speed import reading_speed  # the per-cue track the HTML report draws
+
+            hw, max_cps = prof.get("half_width_weight", 1.0), prof.get("max_cps")
+            fr.timeline = [(i, c.start, c.end, reading_speed(c.text, c.duration, hw), max_cps)
+                           for i, c in enumerate(track.cues, 1)]
         except SubtransError as exc:
             fr.error = exc.with_path(path)
     if len(signatures) == 1:

@@ -48,8 +48,14 @@ def main() -> None:
 @click.option("--ignore", "ignored", multiple=True, metavar="RULE", help="Switch a rule off (repeatable).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file [nearest subtrans.toml or pyproject.toml].")
+@click.option("--source", "sources", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The file each FILE was translated from (one per FILE, in order): adds the "
+                   "source-versus-translation rules.")
+@click.option("--glossary", "glossaries", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Glossary (TSV/CSV/TBX) for the glossary rule (repeatable; a later file wins).")
 def check(files, profile, fps, fmt, output, lenient, do_fix, in_place, fail_on, encoding, input_format,
-          ignored, config_path) -> None:
+          ignored, config_path, sources, glossaries) -> None:
     """Check subtitle files against a style guide (timing, layout, reading speed, text)."""
     from .checking import run_check
 
@@ -70,6 +76,7 @@ def check(files, profile, fps, fmt, output, lenient, do_fix, in_place, fail_on, 
         files, profile=profile, fps=fps, lenient=lenient, do_fix=do_fix, in_place=in_place,
         fix_output=output if do_fix else None, fail_on=fail_on, encoding=encoding,
         input_format=input_format, ignored=set(ignored), config_path=config_path,
+        sources=sources, glossaries=glossaries,
     )
     from .reports import render
     from .textio import atomic_write

@@ -34,6 +34,8 @@ class Settings:
     severities: dict[str, Severity] = field(default_factory=dict)
     limits: dict[str, object] = field(default_factory=dict)
     limits_source: str = "configuration"
+    source: Track | None = None          # enables the source-versus-translation rules
+    glossary: object | None = None       # a subtrans.glossary.Glossary for the glossary rule
 
 
 def resolve_profile(track: Track, profile: str | Profile | None = None,
@@ -52,7 +54,11 @@ def resolve_profile(track: Track, profile: str | Profile | None = None,
 def _context(track: Track, settings: Settings) -> Context:
     prof, _ = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
     language = prof.language if prof.language != "any" else detect_language(c.text for c in track.cues)
-    return Context(profile=prof, fps=settings.fps, language=language, severities=dict(settings.severities))
+    source_language = None
+    if settings.source is not None:
+        source_language = detect_language(c.text for c in settings.source.cues)
+    return Context(profile=prof, fps=settings.fps, language=language, severities=dict(settings.severities),
+                   source=settings.source, source_language=source_language, glossary=settings.glossary)
 
 
 def validate_rules(settings: Settings) -> None:

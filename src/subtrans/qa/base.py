@@ -76,12 +76,17 @@ class Fix:
 
 @dataclass
 class Context:
-    """What a rule may read besides the track: the profile and the frame rate."""
+    """What a rule may read besides the track: the profile, the frame rate, and (for the
+    source-versus-translation rules) the source track and the glossary."""
 
     profile: Profile
     fps: float = 24.0
     language: str | None = None
     severities: dict[str, Severity] = field(default_factory=dict)
+    # Source-versus-translation checks (``subtrans check TARGET --source SOURCE``):
+    source: Track | None = None          # the track this one was translated from
+    source_language: str | None = None   # ru, zh-hans, zh-hant
+    glossary: object | None = None       # a subtrans.glossary.Glossary
 
     def frames_to_ms(self, frames: float) -> float:
         return frames * 1000.0 / self.fps

@@ -1,0 +1,268 @@
+"""Source-versus-translation rules: they run when the check is given the source
+track (``subtrans check TARGET --source SOURCE``) and stay silent otherwise.
+
+Cues are paired by position when both tracks have the same number of cues
+(a translation keeps the cues), else by time overlap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ...model import Track, format_timestamp
+from ...text import TAG_RE, has_han, strip_tags
+from ..base import Context, Rule, Severity, register_rule
+
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
+# A number not glued to Latin or Cyrillic letters (Chinese characters may touch it: 1927年, 7号).
+_NUMBER = re.compile(r"(?<![0-9A-Za-z\u0400-\u04ff.,:])\d+(?:[.,:]\d+)*(?![0-9A-Za-z\u0400-\u04ff])")
+_HAN_DIGITS = "〇一二三四五六七八九"
+# Stems of Russian number words, so "7" may come back as "семь" / "седьмого".
+_RU_NUMBER_WORDS = {
+    0: "нол|нул", 1: "од[ие]н|одн|перв", 2: "дв[аеуо]|втор", 3: "тр[иеё]|трет", 4: "четыр|четвёр|четвер",
+    5: "пят", 6: "шест", 7: "сем|седьм", 8: "вос[еь]м", 9: "девят", 10: "десят", 11: "одиннадцат",
+    12: "двенадцат", 13: "тринадцат", 14: "четырнадцат", 15: "пятнадцат", 16: "шестнадцат",
+    17: "семнадцат", 18: "восемнадцат", 19: "девятнадцат", 20: "двадцат", 30: "тридцат", 40: "сорок",
+    50: "пятьдесят|пятидесят", 60: "шестьдесят|шестидесят", 70: "семьдесят|семидесят",
+    80: "восемьдесят|восьмидесят", 90: "девяност", 100: "сто|сотн", 1000: "тысяч",
+}
+
+
+def pairs(source: Track, target: Track) -> list[tuple[int, list[int]]]:
+    """For each target cue, the source cues it translates (by position, else by time overlap)."""
+    if len(source.cues) == len(target.cues):
+        return [(i, [i]) for i in range(len(target.cues))]
+    out = []
+    for i, t in enumerate(target.cues):
+        out.append((i, [j for j, s in enumerate(source.cues) if min(s.end, t.end) > max(s.start, t.start)]))
+    return out
+
+
+def _base(language: str | None) -> str | None:
+    if language is None:
+        return None
+    return "zh" if language.startswith("zh") else language
+
+
+@register_rule
+class CueCount(Rule):
+    """The translation does not keep the source's cues and timings.
+
+    Bad:  source cue 5 at 00:00:20,084 --> 00:00:23,800, translation cue 5 at 00:00:20,000 --> 00:00:23,800
+    Good: every cue of the translation starts and ends exactly where the source's does
+    """
+
+    name, code, severity, category = "cue-count", "P001", Severity.ERROR, "parity"
+
+    def check(self, track: Track, ctx: Context):
+        src = ctx.source
+        if src is None:
+            return
+        if len(src.cues) != len(track.cues):
+            yield self.finding(ctx, f"{len(track.cues)} cues, the source has {len(src.cues)}",
+                               value=len(track.cues), limit=len(src.cues))
+            return
+        for i, (s, t) in enumerate(zip(src.cues, track.cues)):
+            if (s.start, s.end) != (t.start, t.end):
+                src_time = f"{format_timestamp(s.start)} --> {format_timestamp(s.end)}"
+                yield self.finding(ctx, f"timing differs from the source's cue {i + 1} ({src_time})", i, t,
+                                   value=f"{t.start}-{t.end}", limit=f"{s.start}-{s.end}")
+
+
+@register_rule
+class Untranslated(Rule):
+    """Text of the source's script left in the translation (or a cue copied unchanged).
+
+    Bad:  a Chinese subtitle reading "西伯利亚快车 Сибирский экспресс"
+    Good: "西伯利亚快车"
+    """
+
+    name, code, severity, category = "untranslated", "P002", Severity.WARNING, "parity"
+
+    def check(self, track: Track, ctx: Context):
+        if ctx.source is None:
+            return
+        src_lang, tgt_lang = _base(ctx.source_language), _base(ctx.language)
+        for i, js in pairs(ctx.source, track):
+            cue = track.cues[i]
+            text = strip_tags(cue.text, entities=True)
+            if src_lang == "ru" and tgt_lang == "zh":
+                left = _CYRILLIC_WORD.findall(text)
+                if left:
+                    yield self.finding(ctx, f"Russian text left in the translation: {' '.join(left)!r}", i, cue,
+                                       value=" ".join(left))
+                    continue
+            elif src_lang == "zh" and tgt_lang == "ru" and has_han(text):
+                han = "".join(ch for ch in text if has_han(ch))
+                yield self.finding(ctx, f"Chinese text left in the translation: {han!r}", i, cue, value=han)
+                continue
+            source_text = " ".join(strip_tags(ctx.source.cues[j].text, entities=True) for j in js).strip()
+            if source_text and text.strip() == source_text and (_CYRILLIC_WORD.search(text) or has_han(text)):
+                yield self.finding(ctx, "the cue is the source text, unchanged", i, cue)
+
+
+def _zh_numerals(n: int) -> list[str]:
+    """Ways a number may be written in Chinese: digit by digit (一九二七) and read out (一千九百二十七)."""
+    forms = ["".join(_HAN_DIGITS[int(d)] for d in str(n))]
+    if n < 100000:
+        units = [(10000, "万"), (1000, "千"), (100, "百"), (10, "十")]
+        out, rest, zero = "", n, False
+        for value, name in units:
+            q, rest = divmod(rest, value)
+            if q:
+                if zero:
+                    out += "零"
+                out += _HAN_DIGITS[q] + name
+                zero = False
+            elif out:
+                zero = True
+        if rest:
+            out += ("零" if zero and out else "") + _HAN_DIGITS[rest]
+        if 10 <= n < 20:
+            out = out[1:]  # 十七, not 一十七
+        forms.append(out or "零")
+        forms.append(forms[-1].replace("二千", "两千").replace("二百", "两百"))
+    return forms
+
+
+def _number_present(number: str, target: str, tgt_lang: str | None) -> bool:
+    if re.search(rf"(?<!\d){re.escape(number)}(?!\d)", target):
+        return True
+    variants = {number.replace(",", "."), number.replace(".", ","), number.replace(",", "").replace(".", "")}
+    if any(re.search(rf"(?<!\d){re.escape(v)}(?!\d)", target) for v in variants):
+        return True
+    if not number.isdigit():
+        return False
+    n = int(number)
+    if tgt_lang == "zh":
+        return any(form in target for form in _zh_numerals(n))
+    if tgt_lang == "ru" and n in _RU_NUMBER_WORDS:
+        return bool(re.search(rf"(?i)\b({_RU_NUMBER_WORDS[n]})", target))
+    return False
+
+
+@register_rule
+class NumberMismatch(Rule):
+    """A number in the source is missing from the translation.
+
+    Bad:  source "Москва, октябрь 1927 года", translation "莫斯科，十月"
+    Good: "莫斯科 1927年10月" (digits, or the number in Chinese or Russian words, count)
+    """
+
+    name, code, severity, category = "number-mismatch", "P003", Severity.WARNING, "parity"
+
+    def check(self, track: Track, ctx: Context):
+        if ctx.source is None:
+            return
+        tgt_lang = _base(ctx.language)
+        for i, js in pairs(ctx.source, track):
+            numbers = [m.group(0) for j in js
+                       for m in _NUMBER.finditer(strip_tags(ctx.source.cues[j].text, entities=True))]
+            if not numbers:
+                continue
+            target = strip_tags(track.cues[i].text, entities=True)
+            missing = [n for n in dict.fromkeys(numbers) if not _number_present(n, target, tgt_lang)]
+            if missing:
+                yield self.finding(ctx, f"number{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                                        f"of the source not in the translation", i, track.cues[i],
+                                   value=", ".join(missing))
+
+
+def _tag_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for tag in TAG_RE.findall(text):
+        m = re.match(r"</?([a-zA-Z]+)|\{\\(an\d|[a-z]+)", tag)
+        key = (m.group(1) or m.group(2)).lower() if m else tag
+        if tag.startswith("<") and key not in ("i", "b", "u", "s", "font"):
+            continue  # WebVTT voice, class and timestamp tags may legitimately change
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@register_rule
+class TagMismatch(Rule):
+    """The translation lost or gained formatting tags (italics, bold, position) of its source cue.
+
+    Bad:  source "<i>Поезд отправляется!</i>", translation "火车要开了！"
+    Good: "<i>火车要开了！</i>"
+    """
+
+    name, code, severity, category = "tag-mismatch", "P004", Severity.WARNING, "parity"
+
+    def check(self, track: Track, ctx: Context):
+        if ctx.source is None:
+            return
+        for i, js in pairs(ctx.source, track):
+            if len(js) != 1:
+                continue
+            src, tgt = _tag_counts(ctx.source.cues[js[0]].text), _tag_counts(track.cues[i].text)
+            if set(src) != set(tgt):
+                lost, gained = sorted(set(src) - set(tgt)), sorted(set(tgt) - set(src))
+                what = "; ".join(x for x in (f"lost {', '.join(lost)}" if lost else "",
+                                             f"gained {', '.join(gained)}" if gained else "") if x)
+                yield self.finding(ctx, f"formatting differs from the source: {what}", i, track.cues[i],
+                                   value=what)
+
+
+@register_rule
+class GlossaryTerm(Rule):
+    """A glossary term of the source is not rendered as the glossary says (or a forbidden variant is used).
+
+    Bad:  source "Поедешь Сибирским экспрессом.", glossary Сибирский экспресс = 西伯利亚快车,
+          translation "你坐西伯利亚特快去。"
+    Good: "你坐西伯利亚快车去。"
+    """
+
+    name, code, severity, category = "glossary", "P005", Severity.WARNING, "parity"
+
+    def check(self, track: Track, ctx: Context):
+        glossary = ctx.glossary
+        if not glossary:
+            return
+        from ...glossary import find_terms, forbidden_present, target_present
+
+        tgt_lang = "zh-hant" if ctx.language == "zh-hant" else _base(ctx.language)
+        if ctx.source is not None:
+            yield from self._terms(track, ctx, glossary, tgt_lang, find_terms, target_present)
+        for i, cue in enumerate(track.cues):
+            text = strip_tags(cue.text, entities=True)
+            for term in glossary.terms:
+                for bad in forbidden_present(text, term, tgt_lang):
+                    found = self.finding(ctx, f"{bad!r} is a forbidden rendering; the glossary says "
+                                              f"{term.text(tgt_lang)!r}", i, cue, value=bad,
+                                         limit=term.text(tgt_lang))
+                    # A forbidden variant is always wrong: an error unless configured otherwise.
+                    if self.name not in ctx.severities:
+                        found = dataclasses.replace(found, severity=Severity.ERROR)
+                    yield found
+
+    def _terms(self, track, ctx, glossary, tgt_lang, find_terms, target_present):
+        from ...mt.units import analyse, build_units
+
+        src_lang = "zh-hant" if ctx.source_language == "zh-hant" else _base(ctx.source_language)
+        if src_lang is None:
+            return
+        source = ctx.source
+        # Sentence units, so that a term split over two cues is still found.
+        shapes = [analyse(c.text, src_lang) for c in source.cues]
+        units = build_units(source.cues, shapes, src_lang)
+        to_target: dict[int, list[int]] = {}
+        for i, js in pairs(source, track):
+            for j in js:
+                to_target.setdefault(j, []).append(i)
+        for unit in units:
+            matches = find_terms(unit.text, src_lang, glossary)
+            if not matches:
+                continue
+            cues = sorted({i for j, _ in unit.slots for i in to_target.get(j, [])})
+            if not cues:
+                continue
+            target = "".join(strip_tags(track.cues[i].text, entities=True) for i in cues) if tgt_lang != "ru" \
+                else " ".join(strip_tags(track.cues[i].text, entities=True) for i in cues)
+            for m in matches:
+                wanted = m.term.text(tgt_lang)
+                if wanted and not target_present(target, m.term, tgt_lang):
+                    first = cues[0]
+                    yield self.finding(ctx, f"{m.surface!r} should be rendered {wanted!r}", first,
+                                       track.cues[first], value=m.surface, limit=wanted)

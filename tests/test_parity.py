@@ -1,0 +1,73 @@
+"""Source-versus-translation rules (subtrans check TARGET --source SOURCE): pass/fail tables."""
+
+import pytest
+from click.testing import CliRunner
+
+import subtrans
+from subtrans.cli import main
+from subtrans.qa import Settings, check
+from subtrans.qa.rules.parity import _zh_numerals
+
+from rule_cases import srt
+
+
+def flagged(rule, source_cues, target_cues, profile=None, **settings):
+    source, target = subtrans.loads(srt(*source_cues)), subtrans.loads(srt(*target_cues))
+    findings = check(target, settings=Settings(profile=profile, source=source, **settings))
+    return sorted({f.cue for f in findings if f.rule == rule and f.cue is not None}) or (
+        ["file"] if any(f.rule == rule for f in findings) else [])
+
+
+CASES = [
+    # rule, source cues, target cues, expected flagged cues
+    ("cue-count", [("1.000", "2.000", "Да")], [("1.000", "2.000", "是")], []),
+    ("cue-count", [("1.000", "2.000", "Да")], [("1.000", "2.100", "是")], [1]),
+    ("cue-count", [("1.000", "2.000", "Да"), ("3.000", "4.000", "Нет")], [("1.000", "4.000", "是不是")], ["file"]),
+    ("untranslated", [("1.000", "2.000", "Сибирский экспресс")], [("1.000", "2.000", "西伯利亚快车")], []),
+    ("untranslated", [("1.000", "2.000", "Сибирский экспресс")], [("1.000", "2.000", "西伯利亚快车到了 Сибирь")], [1]),
+    ("untranslated", [("1.000", "2.000", "西伯利亚快车")], [("1.000", "2.000", "Сибирский 快车")], [1]),
+    ("untranslated", [("1.000", "2.000", "Сибирский экспресс")], [("1.000", "2.000", "Сибирский экспресс")], [1]),
+    ("untranslated", [("1.000", "2.000", "OK")], [("1.000", "2.000", "OK")], []),  # not the source's script
+    ("number-mismatch", [("1.000", "2.000", "Москва, 1927 год")], [("1.000", "2.000", "莫斯科，1927年")], []),
+    ("number-mismatch", [("1.000", "2.000", "Москва, 1927 год")], [("1.000", "2.000", "莫斯科，一九二七年")], []),
+    ("number-mismatch", [("1.000", "2.000", "Москва, 1927 год")], [("1.000", "2.000", "莫斯科，一千九百二十七年")], []),
+    ("number-mismatch", [("1.000", "2.000", "Москва, 1927 год")], [("1.000", "2.000", "莫斯科，1928年")], [1]),
+    ("number-mismatch", [("1.000", "2.000", "Вагон 7")], [("1.000", "2.000", "七号车厢")], []),
+    ("number-mismatch", [("1.000", "2.000", "Вагон 17")], [("1.000", "2.000", "十七号车厢")], []),
+    ("number-mismatch", [("1.000", "2.000", "7号车厢")], [("1.000", "2.000", "Седьмой вагон")], []),
+    ("number-mismatch", [("1.000", "2.000", "7号车厢")], [("1.000", "2.000", "Вагон")], [1]),
+    ("number-mismatch", [("1.000", "2.000", "В 10:30")], [("1.000", "2.000", "10:30")], []),
+    ("number-mismatch", [("1.000", "2.000", "1,5 рубля")], [("1.000", "2.000", "1.5卢布")], []),
+    ("tag-mismatch", [("1.000", "2.000", "<i>Поезд!</i>")], [("1.000", "2.000", "<i>火车！</i>")], []),
+    ("tag-mismatch", [("1.000", "2.000", "<i>Поезд!</i>")], [("1.000", "2.000", "火车！")], [1]),
+    ("tag-mismatch", [("1.000", "2.000", "Поезд!")], [("1.000", "2.000", "<b>火车！</b>")], [1]),
+    ("tag-mismatch", [("1.000", "2.000", "{\\an8}Харбин")], [("1.000", "2.000", "{\\an8}哈尔滨")], []),
+    ("tag-mismatch", [("1.000", "2.000", "{\\an8}Харбин")], [("1.000", "2.000", "哈尔滨")], [1]),
+]
+
+
+@pytest.mark.parametrize("rule,source,target,expected", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_parity_case(rule, source, target, expected):
+    assert flagged(rule, source, target) == expected
+
+
+def test_rules_are_silent_without_a_source():
+    target = subtrans.loads(srt(("1.000", "2.000", "Сибирский экспресс 1927")))
+    assert not [f for f in check(target, "netflix-zh-hans") if f.code.startswith("P")]
+
+
+@pytest.mark.parametrize("n,forms", [(7, ["七"]), (10, ["十"]), (17, ["十七"]), (20, ["二十"]), (105, ["一百零五"]),
+                                     (1927, ["一九二七", "一千九百二十七"]), (2000, ["二〇〇〇", "两千"])])
+def test_chinese_numerals(n, forms):
+    assert set(forms) <= set(_zh_numerals(n))
+
+
+def test_cli_source_option(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(main, ["check", "examples/red-silk.zh.srt", "--source", "examples/red-silk.ru.srt",
+                               "--format", "json"])
+    assert res.exit_code == 1
+    assert '"rule": "cue-count"' in res.output
+    res = runner.invoke(main, ["check", "examples/red-silk.zh.srt", "--source", "examples/red-silk.ru.srt",
+                               "--source", "examples/red-silk.ru.srt"])
+    assert res.exit_code == 2 and "one --source per file" in res.output
