@@ -33,11 +33,25 @@ class PseudoBackend(Backend):
         self.calls: list[list[str]] = []
         self.fail_after = fail_after
 
-    def translate(self, texts, *, source, target, beams=1, max_length=None):
+    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
         if self.fail_after is not None and len(self.calls) >= self.fail_after:
             raise Interrupted("killed")
         self.calls.append(list(texts))
-        return [self.one(t, target) for t in texts]
+        out = [self.one(t, target) for t in texts]
+        # Terms: put the first form of each required term before the final punctuation.
+        self.last_enforcement = []
+        for k, terms in enumerate(constraints or []):
+            labels = []
+            for forms in terms:
+                if any(f in out[k] for f in forms):
+                    labels.append("free")
+                    continue
+                body = out[k].rstrip("。！？.!?")
+                sep = "" if target.startswith("zh") else " "
+                out[k] = body + sep + forms[0] + out[k][len(body):]
+                labels.append("appended")
+            self.last_enforcement.append(labels)
+        return out
 
     @property
     def sentences(self) -> int:

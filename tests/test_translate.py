@@ -143,8 +143,8 @@ def test_unknown_language_and_backend_are_refused():
         run(Track([Cue(0, 1000, "Привет.")]), to="en")
     with pytest.raises(ModelError):
         Translator(backend="ct2")
-    with pytest.raises(ConfigError):
-        Translator(glossaries=["film.tsv"])
+    with pytest.raises(subtrans.GlossaryError):
+        Translator(glossaries=["no-such-glossary.tsv"])
 
 
 def test_source_language_must_be_recognisable():
@@ -211,3 +211,41 @@ def test_invariants(track, to):
         assert len(o.text.split("\n")) <= max(2, len(s.text.split("\n")))
         assert s.text.startswith("<i>") == o.text.startswith("<i>")
         assert (s.text.count("\n-") > 0) == (o.text.count("\n-") > 0)
+
+
+GLOSSARY = Path(__file__).parent.parent / "glossaries" / "operation-red-silk.tsv"
+
+
+def test_glossary_terms_are_found_enforced_and_reported(tmp_path):
+    src = subtrans.load(EXAMPLES / "red-silk.ru.srt")
+    with Translator(backend=PseudoBackend(), cache=tmp_path / "tm.sqlite3", glossaries=[GLOSSARY]) as tr:
+        result = tr.translate(src, to="zh")
+    assert result.terms, "the example names places and organisations of the film glossary"
+    assert all(t["how"] != "missing" for t in result.terms)
+    text = "".join(c.text for c in result.track.cues)
+    assert "西伯利亚快车" in text                     # "Сибирским экспрессом" (instrumental) matched by lemma
+    assert "glossary:" + result.glossary in result.signature and result.glossary != "none"
+    # A rerun comes from the cache, and the report says so.
+    with Translator(backend=PseudoBackend(), cache=tmp_path / "tm.sqlite3", glossaries=[GLOSSARY]) as tr:
+        again = tr.translate(src, to="zh")
+    assert {t["how"] for t in again.terms} == {"cached"}
+
+
+def test_glossary_changes_the_cache_key(tmp_path):
+    src = Track([Cue(0, 2000, "Поедешь Сибирским экспрессом.")])
+    run(src, cache=tmp_path / "tm.sqlite3")
+    with Translator(backend=PseudoBackend(), cache=tmp_path / "tm.sqlite3", glossaries=[GLOSSARY]) as tr:
+        result = tr.translate(src, to="zh")
+    assert result.translated == 1 and "西伯利亚快车" in result.track.cues[0].text
+
+
+def test_backend_without_constraints_reports_missing_terms():
+    class Plain(PseudoBackend):
+        def translate(self, texts, *, source, target, beams=1, max_length=None):
+            return [PseudoBackend.one(t, target) for t in texts]
+
+    src = Track([Cue(0, 2000, "Поедешь Сибирским экспрессом.")])
+    with Translator(backend=Plain(), cache=False, glossaries=[GLOSSARY]) as tr:
+        result = tr.translate(src, to="zh")
+    assert [t["how"] for t in result.terms] == ["missing"]
+    assert any("glossary term" in w for w in result.warnings)

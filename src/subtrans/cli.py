@@ -136,7 +136,7 @@ def show_profile(name: str) -> None:
               help="Catalog name (subtrans models list), Hugging Face Hub id, or local folder [catalog default].")
 @click.option("--revision", help="Hub branch, tag or commit of the model [the catalog's, else main].")
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Termbase to enforce (repeatable). Not supported yet: refused with a clear message.")
+              help="Glossary (TSV/CSV/TBX) whose terms the translation must use (repeatable; a later file wins).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (one input).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.")
 @click.option("--backend", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True,
@@ -171,6 +171,9 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
                             max_length=max_length, cache=not no_cache, glossaries=glossaries,
                             allow_pickle=allow_pickle, offline=True if offline else None, revision=revision)
     progress = _Progress() if sys.stderr.isatty() else None
+    if translator.glossary is not None:
+        for w in translator.glossary.warnings:
+            click.echo(f"subtrans: warning: {w}", err=True)
     with translator:
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
                                 translator=translator, profile=profile, bilingual=bilingual, encoding=encoding,
@@ -195,6 +198,10 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
         summary = ", ".join(f"{n} {sev}" for sev, n in sorted(counts.items())) or "no findings"
         click.echo(f"{fr.path} -> {fr.output}: {t.cues} cues, {t.units} sentence units "
                    f"({t.translated} translated, {t.cached} from the cache); QA ({fr.profile}): {summary}")
+        if t.glossary != "none":
+            counts_t = t.term_counts()
+            how = ", ".join(f"{n} {k}" for k, n in sorted(counts_t.items())) or "none found"
+            click.echo(f"  glossary terms: {len(t.terms)} in the source ({how})")
         for w in t.warnings:
             click.echo(f"  warning: {w}", err=True)
         if threshold and any(f.severity >= Severity.parse(threshold) for f in fr.findings):

@@ -19,6 +19,7 @@ Nothing here imports torch or transformers; the backend does, when it loads.
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,17 @@ class Translation:
     translated: int = 0      # sent to the model
     split_per_cue: int = 0   # units whose translation could not be spread and were redone cue by cue
     warnings: list[str] = field(default_factory=list)
+    # Glossary terms found in the source, one entry per occurrence:
+    # {"cue": first cue (1-based), "source": as found, "target": the glossary's rendering,
+    #  "how": free | constrained | repaired | appended | cached | missing}
+    terms: list[dict] = field(default_factory=list)
+    glossary: str = "none"   # the glossary's hash
+
+    def term_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for t in self.terms:
+            counts[t["how"]] = counts.get(t["how"], 0) + 1
+        return counts
 
 
 ProgressFn = Callable[[int, int], None]
@@ -102,9 +114,13 @@ class Translator:
                  beams: int | None = None, batch_size: int = 16, max_length: int | None = None,
                  cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
                  revision: str | None = None) -> None:
+        self.glossary = None
         if glossaries:
-            raise ConfigError("glossaries are not supported yet: terms would not be enforced",
-                              text=str(glossaries[0]), hint="translate without --glossary for now")
+            from .glossary import Glossary, load_glossaries
+
+            self.glossary = glossaries if isinstance(glossaries, Glossary) else load_glossaries(glossaries)
+            if not self.glossary:
+                self.glossary = None
         self._instance = None
         if not isinstance(backend, str):  # a loaded Backend object (a studio's own engine, a test double)
             self._instance, backend = backend, getattr(backend, "name", "custom")
@@ -203,18 +219,22 @@ class Translator:
 
         from .mt.cache import cache_context
 
+        glossary = self.glossary
+        terms_of = _TermFinder(glossary, src, model_tgt)
         context = cache_context(model=spec.name, hub_id=spec.hub_id, revision=backend.revision,
                                 backend=backend.name, source=model_src, target=model_tgt, beams=beams,
-                                max_length=self.max_length, glossary=None, pipeline=1)
+                                max_length=self.max_length, glossary=glossary.hash if glossary else None,
+                                pipeline=1)
         memo = _Memo(self, backend, context, model_src, model_tgt, beams, progress)
         unit_texts = [self._source_text(u.text, src, spec) for u in units]
-        memo.run(unit_texts)
+        unit_matches = [terms_of.matches(u.text) for u in units]
+        memo.run(unit_texts, {t: terms_of.constraints(m) for t, m in zip(unit_texts, unit_matches) if m})
 
         # Spread each unit over its slots; a unit that cannot be spread is redone per slot.
         slot_text: dict[tuple[int, int], str] = {}
         redo: list[tuple[int, int]] = []
-        for u, key in zip(units, unit_texts):
-            tr = self._target_text(memo.result[key], target, spec)
+        for u, key, matches in zip(units, unit_texts, unit_matches):
+            tr = self._target_text(memo.result[key], target, spec, matches)
             parts = U.split_translation(tr, u.weights, target) if tr.strip() else None
             if parts is None and len(u.slots) > 1:
                 redo.extend(u.slots)
@@ -225,9 +245,10 @@ class Translator:
             slot_text.update(zip(u.slots, parts))
         if redo:
             keys = {s: self._source_text(shapes[s[0]].segments[s[1]].text, src, spec) for s in redo}
-            memo.run(list(keys.values()))
+            slot_matches = {s: terms_of.matches(shapes[s[0]].segments[s[1]].text) for s in redo}
+            memo.run(list(keys.values()), {keys[s]: terms_of.constraints(m) for s, m in slot_matches.items() if m})
             for s, key in keys.items():
-                slot_text[s] = self._target_text(memo.result[key], target, spec).strip()
+                slot_text[s] = self._target_text(memo.result[key], target, spec, slot_matches[s]).strip()
 
         out = track.copy()
         out.encoding, out.bom = "utf-8", False
@@ -248,12 +269,19 @@ class Translator:
                            dash_space=layout.dash_space, escape=escape)
             cue.text = track.cues[i].text + "\n" + new if bilingual else new
 
+        term_report = terms_of.report(units, unit_texts, unit_matches, out, memo, target) if glossary else []
+        for t in term_report:
+            if t["how"] == "missing":
+                warnings.append(f"cue {t['cue']}: glossary term {t['source']!r} -> {t['target']!r} "
+                                f"is not in the translation")
         sig = (f"subtrans:{__version__}|model:{spec.name}@{backend.revision}|backend:{backend.name}"
-               f"|{src}-{target}|beams:{beams}|glossary:none|profile:{prof.name}")
+               f"|{src}-{target}|beams:{beams}|glossary:{glossary.hash if glossary else 'none'}"
+               f"|profile:{prof.name}")
         return Translation(
             track=out, source=src, target=target, model=spec.name, backend=self.backend_note, signature=sig,
             cues=len(track), units=len(units), unique=memo.unique, cached=memo.cached,
             translated=memo.translated, split_per_cue=memo.split_per_cue, warnings=warnings,
+            terms=term_report, glossary=glossary.hash if glossary else "none",
         )
 
     @staticmethod
@@ -265,11 +293,15 @@ class Translator:
         return text
 
     @staticmethod
-    def _target_text(text: str, target: str, spec) -> str:
+    def _target_text(text: str, target: str, spec, matches=()) -> str:
         if target == "zh-hant" and "zh-hant" not in spec.codes:
             from .mt.layout import to_traditional
 
-            return to_traditional(text)
+            text = to_traditional(text)
+            # The glossary's own Traditional form wins over OpenCC's conversion of the Simplified one.
+            for m in matches:
+                if m.term.zh and m.term.zh_hant:
+                    text = text.replace(to_traditional(m.term.zh), m.term.zh_hant)
         return text
 
 
@@ -280,9 +312,15 @@ class _Memo:
         self.tr, self.backend, self.context = tr, backend, context
         self.source, self.target, self.beams, self.progress = source, target, beams, progress
         self.result: dict[str, str] = {}
+        self.how: dict[str, list[str]] = {}   # per text, how each constrained term got into it
+        # A custom backend may not enforce terms: it then translates freely, and the term report
+        # (checked on the output) says which terms are missing.
+        self.constrains = "constraints" in inspect.signature(backend.translate).parameters
         self.unique = self.cached = self.translated = self.split_per_cue = 0
 
-    def run(self, texts: list[str]) -> None:
+    def run(self, texts: list[str], constraints: dict[str, list[list[str]]] | None = None) -> None:
+        """Translate ``texts`` (each once); ``constraints`` maps a text to the terms its translation must hold."""
+        constraints = constraints or {}
         todo = [t for t in dict.fromkeys(texts) if t not in self.result]
         self.unique += len(todo)
         cache = self.tr._get_cache()
@@ -295,10 +333,16 @@ class _Memo:
             self.progress(0, len(missing))
         for start in range(0, len(missing), self.tr.batch_size):
             batch = missing[start:start + self.tr.batch_size]
+            kwargs = {}
+            if self.constrains and any(t in constraints for t in batch):
+                kwargs["constraints"] = [constraints.get(t, []) for t in batch]
             out = self.backend.translate(batch, source=self.source, target=self.target, beams=self.beams,
-                                         max_length=self.tr.max_length)
+                                         max_length=self.tr.max_length, **kwargs)
             if len(out) != len(batch):
                 raise ModelError(f"backend returned {len(out)} translations for {len(batch)} sentences")
+            how = getattr(self.backend, "last_enforcement", None) if kwargs else None
+            if how and len(how) == len(batch):
+                self.how.update((t, list(h)) for t, h in zip(batch, how) if t in constraints)
             pairs = list(zip(batch, out))
             cache.put_many(self.context, pairs)   # committed: an interrupted job resumes from here
             self.result.update(pairs)
@@ -306,6 +350,58 @@ class _Memo:
             done += len(batch)
             if self.progress:
                 self.progress(done, len(missing))
+
+
+class _TermFinder:
+    """Glossary terms of the source, the forms the decoder may use, and the per-file term report."""
+
+    def __init__(self, glossary, source: str, model_target: str) -> None:
+        self.glossary, self.source, self.model_target = glossary, source, model_target
+        if glossary:
+            from .glossary import register_jieba_terms
+
+            if source.startswith("zh") or model_target.startswith("zh"):
+                register_jieba_terms(glossary)  # splitting and line breaking keep the terms whole
+
+    def matches(self, text: str) -> list:
+        if not self.glossary:
+            return []
+        from .glossary import find_terms
+
+        seen, out = set(), []
+        for m in find_terms(text, self.source, self.glossary):
+            if m.term.text(self.model_target) and id(m.term) not in seen:
+                seen.add(id(m.term))
+                out.append(m)
+        return out
+
+    def constraints(self, matches) -> list[list[str]]:
+        from .glossary import target_forms
+
+        return [forms for m in matches if (forms := target_forms(m.term, self.model_target))]
+
+    def report(self, units, unit_texts, unit_matches, out: Track, memo: "_Memo", target: str) -> list[dict]:
+        from .glossary import target_present
+        from .text import strip_tags
+
+        rows = []
+        for u, key, matches in zip(units, unit_texts, unit_matches):
+            if not matches:
+                continue
+            cues = sorted({i for i, _ in u.slots})
+            joiner = " " if target == "ru" else ""
+            output = joiner.join(strip_tags(out.cues[i].text, entities=True) for i in cues)
+            how = memo.how.get(key)
+            for k, m in enumerate(matches):
+                if not target_present(output, m.term, target):
+                    verdict = "missing"
+                elif how is not None and k < len(how):
+                    verdict = how[k]
+                else:
+                    verdict = "cached" if key not in memo.how else "free"
+                rows.append({"cue": cues[0] + 1, "source": m.surface, "target": m.term.text(target),
+                             "how": verdict})
+        return rows
 
 
 class _Layout:

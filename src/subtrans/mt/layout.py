@@ -175,7 +175,7 @@ def _jieba() -> Any:
                     import jieba
                 except ImportError:
                     raise ConfigError("Chinese line breaking needs jieba, which is not installed",
-                                      hint='pip install "subtrans[mt]"') from None
+                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
                 jieba.setLogLevel(logging.WARNING)  # it logs "Building prefix dict..." to stderr
                 jieba.dt.initialize()               # the default tokenizer: words added with jieba.add_word count
                 _JIEBA = jieba.dt
@@ -198,7 +198,7 @@ def _converter(config: str) -> Any:
                     import opencc
                 except ImportError:
                     raise ConfigError("Chinese script conversion needs OpenCC, which is not installed",
-                                      hint='pip install "subtrans[mt]"') from None
+                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
                 conv = opencc.OpenCC(config)
                 _CONVERTERS[config] = conv
     return conv

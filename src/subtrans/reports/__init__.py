@@ -28,6 +28,8 @@ class FileReport:
     fixes: list[Fix] = field(default_factory=list)
     output: str | None = None  # where --fix wrote the fixed file
     error: SubtransError | None = None
+    # Reading speed per cue, for the HTML timeline: (cue, start_ms, end_ms, cps or None, max_cps or None).
+    timeline: list | None = None
 
 
 @dataclass
@@ -70,6 +72,7 @@ def render(report: Report, fmt: str) -> str:
     return renderer(report)
 
 
-from . import junit, json_report, text  # noqa: E402
+from . import github, html, junit, json_report, text  # noqa: E402
 
-RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render}
+RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render,
+             "html": html.render, "github": github.render}
