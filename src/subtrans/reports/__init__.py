@@ -1,4 +1,4 @@
-"""Renderers of check results: the same findings as text, JSON or JUnit XML.
+"""Renderers of check results: the same findings as text, JSON, JUnit XML, HTML or GitHub annotations.
 
 A renderer takes a :class:`Report` and returns a string; it never prints.
 """
