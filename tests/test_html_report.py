@@ -306,3 +306,31 @@ def test_cli_writes_the_report(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
     assert len(Dom(html).find("tr", cls="finding")) == 9
+
+
+def test_source_and_translation_side_by_side_with_terms_marked(tmp_path):
+    from click.testing import CliRunner
+
+    from subtrans.cli import main
+
+    out = tmp_path / "pairs.html"
+    res = CliRunner().invoke(main, ["check", "examples/red-silk.zh.srt", "--source", "examples/red-silk.ru.srt",
+                                    "--glossary", "glossaries/operation-red-silk.tsv", "--format", "html",
+                                    "-o", str(out)])
+    assert res.exit_code == 1, res.output
+    page = out.read_text(encoding="utf-8")
+    table = page[page.index('<table class="pairs"'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<tr") == 25                       # header + 24 cues
+    assert "<mark>Сибирским экспрессом</mark>" in table   # found by lemma in the source
+    assert "<mark>西伯利亚快车</mark>" in table            # and its rendering in the translation
+    assert table.count('class="mismatch"') >= 3           # cue-count and glossary findings
+
+
+def test_no_pairs_table_without_source():
+    import subtrans
+    from subtrans.checking import run_check
+    from subtrans.reports import render
+
+    page = render(run_check(["examples/red-silk.ru.srt"]), "html")
+    assert 'class="pairs"' not in page

@@ -98,6 +98,8 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
             hw, max_cps = prof.get("half_width_weight", 1.0), prof.get("max_cps")
             fr.timeline = [(i, c.start, c.end, reading_speed(c.text, c.duration, hw), max_cps)
                            for i, c in enumerate(track.cues, 1)]
+            if source is not None:
+                fr.pairs = _pairs(source, track, glossary)
         except SubtransError as exc:
             fr.error = exc.with_path(path)
     if len(signatures) == 1:
@@ -105,6 +107,28 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
     else:
         sig = signature("per-file" if signatures else str(settings.profile or "auto"), settings.fps, "per-file")
     return Report(files=reports, signature=sig, fail_on=threshold)
+
+
+def _pairs(source, track, glossary) -> list:
+    """Source and target text per target cue, with the glossary terms found in the source."""
+    from .qa.rules.parity import pairs
+    from .text import detect_language
+
+    rows = []
+    lang = detect_language(c.text for c in source.cues)
+    target_lang = detect_language(c.text for c in track.cues)
+    find = None
+    if glossary and lang:
+        from .glossary import find_terms
+
+        def find(text):
+            code = "zh-hant" if lang == "zh-hant" else ("zh" if lang.startswith("zh") else lang)
+            tl = "zh-hant" if target_lang == "zh-hant" else ("zh" if (target_lang or "").startswith("zh") else "ru")
+            return [(m.surface, m.term.text(tl) or "") for m in find_terms(text, code, glossary)]
+    for i, js in pairs(source, track):
+        text = "\n".join(source.cues[j].text for j in js)
+        rows.append((i + 1, text, track.cues[i].text, find(text.replace("\n", " ")) if find else []))
+    return rows
 
 
 def _fix_target(path: Path, output: Path) -> Path:

@@ -30,6 +30,8 @@ class FileReport:
     error: SubtransError | None = None
     # Reading speed per cue, for the HTML timeline: (cue, start_ms, end_ms, cps or None, max_cps or None).
     timeline: list | None = None
+    # With --source: per target cue (cue, source text, target text, [(source term, target rendering)]).
+    pairs: list | None = None
 
 
 @dataclass

@@ -418,6 +418,54 @@ def _findings_table(v: _FileView) -> str:
     )
 
 
+def _mark_terms(text: str, terms: list[str]) -> str:
+    """Escape ``text`` and wrap each term found in it in <mark>."""
+    spans = []
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+        start = text.find(term)
+        while start != -1:
+            if not any(a < start + len(term) and start < b for a, b in spans):
+                spans.append((start, start + len(term)))
+            start = text.find(term, start + 1)
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        out.append(_e(text[pos:a]) + "<mark>" + _e(text[a:b]) + "</mark>")
+        pos = b
+    out.append(_e(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def _pairs_table(v: _FileView) -> str:
+    pairs = getattr(v.fr, "pairs", None)
+    if not pairs:
+        return ""
+    flagged: dict[int, list] = {}
+    for row_id, f in zip(v.row_ids, v.findings):
+        if f.code.startswith("P") and f.cue is not None:
+            flagged.setdefault(f.cue, []).append((row_id, f))
+    rows = []
+    for cue, src, tgt, terms in pairs:
+        marks = flagged.get(cue, [])
+        note = "".join(f'<a href="#{row_id}" class="pair-flag sev-{f.severity}">{_sev_label(f.severity)} '
+                       f'{_e(f.rule)}: {_e(f.message)}</a>' for row_id, f in marks)
+        cls = ' class="mismatch"' if marks else ""
+        rows.append(
+            f'<tr{cls}><th scope="row" class="num">{cue}</th>'
+            f'<td>{_mark_terms(src, [s for s, _ in terms])}</td>'
+            f'<td>{_mark_terms(tgt, [t for _, t in terms])}</td><td class="msg">{note or "—"}</td></tr>')
+    n_terms = sum(len(t) for *_, t in pairs)
+    return (
+        f'<h3 id="{v.key}-pairs">Source and translation</h3>'
+        f'<p class="pairs-note">{_plural(len(pairs), "cue")} side by side; glossary terms '
+        f'({n_terms} in the source) are <mark>highlighted</mark>; rows with a source-versus-translation '
+        f'finding are marked and link to it.</p>'
+        f'<div class="table-wrap"><table class="pairs" id="{v.key}-pairs-table"><caption>Source and '
+        f'translation of {_e(v.fr.path)}</caption><thead><tr><th scope="col">Cue</th><th scope="col">Source'
+        f'</th><th scope="col">Translation</th><th scope="col">Mismatches</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></div>'
+    )
+
+
 def _error_section(fr, key: str) -> str:
     err = fr.error
     details = []
@@ -449,7 +497,7 @@ def _file_section(v: _FileView) -> str:
         f'<div class="chart-wrap">{_chart(v)}</div>'
         f'<figcaption id="{key}-chart-text">{_e(_chart_text(v))}</figcaption>{_speed_table(v)}</figure>'
         f"{details}"
-        f'<h3 id="{key}-findings">Findings</h3>{_findings_table(v)}</section>'
+        f'<h3 id="{key}-findings">Findings</h3>{_findings_table(v)}{_pairs_table(v)}</section>'
     )
 
 
@@ -598,6 +646,11 @@ background:var(--bg);color:var(--fg)}
 .filters output{color:var(--muted)}
 .table-wrap{overflow-x:auto}
 table.findings{width:100%}
+table.pairs{width:100%}
+table.pairs td{vertical-align:top}
+table.pairs tr.mismatch>:first-child{border-left:4px solid var(--warn, #a15c00)}
+table.pairs mark{background:#fff1a8;color:inherit;padding:0 1px;border-bottom:2px solid #c9a400}
+a.pair-flag{display:block}
 table.findings tbody th{font-weight:600}
 table.findings small{display:block;font-weight:400;font-size:11.5px;color:var(--muted)}
 table.findings tr.finding{scroll-margin-top:40px}
