@@ -80,7 +80,7 @@ def detect_language(texts) -> str | None:
     """``ru``, ``zh-hans``, ``zh-hant`` or ``None`` from the script of the text."""
     cyr = han = trad = simp = 0
     for text in texts:
-        cyr += len(_CYRILLIC_RE.findall(text))
+        cyr += len(text) - len(_CYRILLIC_RE.sub("", text))
         for ch in _HAN_RE.findall(text):
             han += 1
             if ch in _TRAD_ONLY:

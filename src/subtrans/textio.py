@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import codecs
-import re
 import os
+import re
+import socket
+import sys
 import tempfile
+import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +38,7 @@ _LEGACY = [
 
 
 _PREFERRED = ["cp1251", "koi8_r", "gb18030", "big5", "cp950", "cp866"]
+_CYRILLIC_PAGES = {"cp1251", "koi8_r", "cp866", "mac_cyrillic", "iso8859_5"}
 _CYRILLIC_OR_HAN = re.compile(r"[\u0400-\u04ff\u4e00-\u9fff]")
 
 
@@ -56,6 +61,9 @@ class Decoded:
     newline: str
     final_newline: bool
     mixed_newlines: bool
+    # With ``lenient``: bytes that could not be decoded and became U+FFFD, as
+    # (line, the bytes shown as Python writes them), at most one per line.
+    replaced: tuple[tuple[int, str], ...] = ()
 
 
 def _newline_style(text: str) -> tuple[str, bool]:
@@ -69,14 +77,23 @@ def _newline_style(text: str) -> tuple[str, bool]:
     return max(used, key=lambda k: counts[k]), len(used) > 1
 
 
-def decode(data: bytes, *, encoding: str | None = None, path: str | Path | None = None) -> Decoded:
+def decode(
+    data: bytes, *, encoding: str | None = None, path: str | Path | None = None, lenient: bool = False
+) -> Decoded:
     """Decode a subtitle file's bytes.
 
     Order: an explicit ``encoding``; a BOM; strict UTF-8; charset-normalizer
-    over the encodings subtitles use. Binary content (NUL bytes outside a
-    UTF-16/32 file) is refused, so is anything nothing can decode.
+    over the encodings subtitles use. Binary content (a known binary file
+    type, or control bytes outside a UTF-16/32 file) is refused, so is
+    anything nothing can decode. A UTF-8 file with a few invalid bytes is
+    not taken for a legacy code page (that would garble all of it): it is
+    refused with the line of the first bad bytes, or with ``lenient`` read
+    with U+FFFD in their place and each line listed in ``replaced``. The
+    same goes for bytes an explicit ``encoding`` cannot decode. A legacy
+    guess that reads as garbled Cyrillic is not taken either.
     """
     bom = False
+    bad: list[bytes] = []
     if encoding is not None:
         enc = normalize_encoding(encoding)
         bom_bytes = _BOM_FOR.get(enc)
@@ -85,11 +102,15 @@ def decode(data: bytes, *, encoding: str | None = None, path: str | Path | None 
         try:
             text = data.decode(enc)
         except UnicodeDecodeError as exc:
-            raise EncodingError(
-                f"cannot decode as {enc}: {exc.reason}",
-                path=path, line=data[: exc.start].count(b"\n") + 1,
-                text=data[max(0, exc.start - 10): exc.end + 10].decode(enc, "replace"),
-            ) from None
+            if not lenient:
+                raise EncodingError(
+                    f"cannot decode as {enc}: {exc.reason}",
+                    path=path, line=_line_of(data, exc.start, enc),
+                    text=data[max(0, exc.start - 10): exc.end + 10].decode(enc, "replace"),
+                    hint="name the right encoding with --encoding, or pass --lenient to read "
+                         "undecodable bytes as U+FFFD (each reported)",
+                ) from None
+            text, bad = _decode_marking(data, enc)
     else:
         for bom_bytes, name in _BOMS:
             if data.startswith(bom_bytes):
@@ -99,41 +120,181 @@ def decode(data: bytes, *, encoding: str | None = None, path: str | Path | None 
                 except UnicodeDecodeError as exc:
                     raise EncodingError(
                         f"file starts with a {name} byte-order mark but is not valid {name}: {exc.reason}",
-                        path=path, line=data[: exc.start].decode(enc, "replace").count("\n") + 1,
+                        path=path, line=_line_of(data, exc.start, enc),
                         hint="pass --encoding if the BOM is wrong",
                     ) from None
                 break
         else:
-            enc, text = _detect(data, path)
+            _refuse_binary_bytes(data, path)
+            enc, text, bad = _detect(data, path, lenient)
     _refuse_binary(text, path)
     newline, mixed = _newline_style(text)
     final_newline = text.endswith(("\n", "\r"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Decoded(text, enc, bom, newline, final_newline, mixed)
+    replaced: tuple[tuple[int, str], ...] = ()
+    if bad:
+        text, replaced = _replace_marks(text, bad)
+    return Decoded(text, enc, bom, newline, final_newline, mixed, replaced)
 
 
-def _detect(data: bytes, path) -> tuple[str, str]:
+def _line_of(data: bytes, offset: int, enc: str) -> int:
+    """The 1-based line of byte ``offset`` (any line end: LF, CRLF or CR)."""
+    head = data[:offset].decode(enc, "replace")
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
+
+
+_MARK = "\udcff"  # a lone surrogate: no codec decodes valid bytes to one
+_pending = threading.local()
+
+
+def _record_bad_bytes(exc: UnicodeDecodeError) -> tuple[str, int]:
+    _pending.found.append(exc.object[exc.start:exc.end])
+    return _MARK, exc.end
+
+
+codecs.register_error("subtrans-mark", _record_bad_bytes)
+
+
+def _decode_marking(data: bytes, enc: str) -> tuple[str, list[bytes]]:
+    """Decode with a marker where bytes are invalid; the bad bytes in order."""
+    _pending.found = []
     try:
-        return "utf-8", data.decode("utf-8")
+        return data.decode(enc, "subtrans-mark"), _pending.found
+    finally:
+        _pending.found = []
+
+
+def _replace_marks(text: str, bad: list[bytes]) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """U+FFFD for each marker; (line, bytes) for the first bad bytes of each line.
+
+    ``text`` has ``\\n`` line ends. Linear: lines are counted between markers.
+    """
+    found: list[tuple[int, str]] = []
+    line, last = 1, 0
+    for m, raw in zip(re.finditer(_MARK, text), bad):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        if not found or found[-1][0] != line:
+            found.append((line, repr(raw)))
+    return text.replace(_MARK, "\ufffd"), tuple(found)
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]+")  # bytes that surrogateescape kept
+# Valid multi-byte UTF-8 sequences (RFC 3629), to tell a damaged UTF-8 file
+# from a legacy code page.
+_UTF8_MULTI = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Is this UTF-8 with a few bad bytes (rather than another encoding)?
+
+    Legacy Cyrillic and Chinese code pages form valid UTF-8 sequences only
+    by accident; a UTF-8 file with damage has many valid sequences per bad
+    one. Counted over the whole file (linear, regex-driven).
+    """
+    good = len(_UTF8_MULTI.findall(data))
+    if good < 4:
+        return False
+    bad = len(_ESCAPED.findall(data.decode("utf-8", "surrogateescape")))
+    return bad * 10 <= good
+
+
+_CYRILLIC_WORD = re.compile(r"[^\s\-/]*[\u0400-\u04ff][^\s\-/]*")
+# What may sit in a Cyrillic word besides Cyrillic letters: Latin letters,
+# digits, ASCII punctuation, quotes, dashes, ellipsis, No., degrees, accents.
+_WORD_EXTRA = re.compile(r"[^\u0400-\u04ff\u0300-\u036fA-Za-z0-9!-/:-@\[-`{-~«»„“”‘’‚—–…№°±²³]")
+
+
+def _plausible(text: str) -> bool:
+    """Does ``text`` read as Cyrillic written by people, not a wrong code page?
+
+    Looks at the words holding Cyrillic letters: one with a stray symbol inside
+    ("Эб·лЁе", "ЁбЈл®е") in twenty words, or one in ten whose letters change
+    case mid-word ("лЁе", "настоЯщий"), is a misread. Text without Cyrillic passes.
+    """
+    words = symbols = cases = 0
+    for m in _CYRILLIC_WORD.finditer(text, 0, 200_000):  # a sample is enough, and keeps it fast
+        word = m.group()
+        words += 1
+        if _WORD_EXTRA.search(word):
+            symbols += 1
+            continue
+        letters = "".join(ch for ch in word if "\u0400" <= ch <= "\u04ff")
+        if not (letters.islower() or letters.isupper() or (letters[:1].isupper() and letters[1:].islower())):
+            cases += 1
+    return symbols * 20 <= words and (symbols + cases < 2 or (symbols + cases) * 10 <= words)
+
+
+def _reads_well(match) -> float:
+    return match.coherence - match.chaos
+
+
+def _clearly_better(rival, preferred) -> bool:
+    """Does ``rival`` read clearly better than ``preferred``? Ties keep the preferred
+    (cp1251 and KOI8-R are far more common than ISO 8859-5 or Mac Cyrillic)."""
+    coherence = rival.coherence - preferred.coherence
+    chaos = rival.chaos - preferred.chaos
+    return (coherence >= 0.1 and chaos <= 0.02) or (coherence >= 0 and chaos <= -0.03)
+
+
+def _detect(data: bytes, path, lenient: bool = False) -> tuple[str, str, list[bytes]]:
+    try:
+        return "utf-8", data.decode("utf-8"), []
     except UnicodeDecodeError as utf8_error:
         first_bad = utf8_error
+    if _mostly_utf8(data):
+        if lenient:
+            text, bad = _decode_marking(data, "utf-8")
+            return "utf-8", text, bad
+        bad = data[first_bad.start:first_bad.end]
+        raise EncodingError(
+            f"invalid UTF-8 {bad!r} in a file that is otherwise UTF-8",
+            path=path, line=_line_of(data, first_bad.start, "utf-8"),
+            text=data[max(0, first_bad.start - 12): first_bad.end + 12].decode("utf-8", "replace"),
+            hint="repair the damaged bytes, or pass --lenient to read them as U+FFFD (each reported)",
+        )
     from charset_normalizer import from_bytes  # cheap, but only needed here
 
     # The languages subtrans is for come first: a short file of Russian or
     # Chinese is otherwise easily taken for Shift-JIS or a Central European
     # code page. Another code page wins only when its text is recognisably
     # another language (clearly higher coherence), as with French or Hebrew.
-    preferred = from_bytes(data, cp_isolation=_PREFERRED).best()
-    wide = from_bytes(data, cp_isolation=_LEGACY).best()
+    preferred_matches = from_bytes(data, cp_isolation=_PREFERRED)
+    preferred = preferred_matches.best()
+    wide_matches = from_bytes(data, cp_isolation=_LEGACY)
+    wide = wide_matches.best()
     best = wide
     if preferred is not None and _CYRILLIC_OR_HAN.search(str(preferred)):
         if wide is None or wide.coherence <= preferred.coherence + 0.2:
             best = preferred
+        # Between two Cyrillic code pages the better-reading one wins: ISO 8859-5
+        # or Mac Cyrillic read as cp1251 is still Cyrillic, only garbled.
+        if preferred.encoding in _CYRILLIC_PAGES:
+            cyrillic = [m for m in wide_matches if m.encoding in _CYRILLIC_PAGES]
+            rival = max(cyrillic, key=_reads_well, default=None)
+            if rival is not None and _clearly_better(rival, preferred):
+                best = rival
+    # A guess that reads as garbled Cyrillic (symbols inside words, case changing
+    # mid-word: IBM cp855 read as cp1251 gives "Эб·лЁе, Т·б!") gives way to the
+    # next candidate that reads plausibly; if none does, the user names it.
+    if best is not None and not _plausible(str(best)):
+        seen = {best.encoding}
+        best = None
+        for m in [*preferred_matches, *wide_matches]:
+            if m.encoding not in seen and m.encoding not in ("utf_8", "ascii"):
+                seen.add(m.encoding)
+                text = str(m)
+                if _CYRILLIC_OR_HAN.search(text) and _plausible(text):
+                    best = m
+                    break
     if best is None or best.encoding in ("utf_8", "ascii"):
-        line = data[: first_bad.start].count(b"\n") + 1
         raise EncodingError(
             "not UTF-8 and no known subtitle encoding fits",
-            path=path, line=line,
+            path=path, line=_line_of(data, first_bad.start, "utf-8"),
             text=data[max(0, first_bad.start - 10): first_bad.end + 10].decode("utf-8", "replace"),
             hint="name it with --encoding (for example cp1251, koi8-r, gb18030, big5)",
         )
@@ -143,10 +304,42 @@ def _detect(data: bytes, path) -> tuple[str, str]:
     # all GB2312/GBK text).
     if enc in ("gb2312", "gbk"):
         enc = "gb18030"
-    return enc, data.decode(enc)
+    return enc, data.decode(enc), []
 
 
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r\f"} | {"\x7f"}
+# What people hand a subtitle tool by mistake, by the first bytes of the file.
+_MAGIC: tuple[tuple[int, bytes, str, str], ...] = (
+    (0, b"\x89PNG\r\n\x1a\n", "a PNG image", ""),
+    (0, b"\xff\xd8\xff", "a JPEG image", ""),
+    (0, b"GIF8", "a GIF image", ""),
+    (0, b"%PDF-", "a PDF document", ""),
+    (0, b"PK\x03\x04", "a ZIP archive (or a DOCX/XLSX document)", "unpack it and pass the subtitle file"),
+    (0, b"\x1f\x8b", "a gzip archive", "unpack it and pass the subtitle file"),
+    (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it and pass the subtitle file"),
+    (0, b"Rar!\x1a\x07", "a RAR archive", "unpack it and pass the subtitle file"),
+    (0, b"\x1aE\xdf\xa3", "a Matroska/WebM video",
+     "extract the subtitle track first (for example: ffmpeg -i VIDEO -map 0:s:0 subs.srt)"),
+    (4, b"ftyp", "an MP4/QuickTime video",
+     "extract the subtitle track first (for example: ffmpeg -i VIDEO -map 0:s:0 subs.srt)"),
+    (0, b"RIFF", "a RIFF (AVI/WAV) file", ""),
+    (0, b"OggS", "an Ogg media file", ""),
+    (0, b"ID3", "an MP3 audio file", ""),
+    (0, b"\x00\x00\x01\xba", "an MPEG video", ""),
+)
+
+
+def _refuse_binary_bytes(data: bytes, path) -> None:
+    """Refuse known binary file types by their signature, before guessing an encoding."""
+    for offset, magic, what, hint in _MAGIC:
+        # A signature of printable letters ("RIFF", "ID3") counts only with control bytes near it.
+        if data[offset:offset + len(magic)] == magic and (
+            _CONTROL_BYTES_RE.search(magic) or magic[0] >= 0x80 or _CONTROL_BYTES_RE.search(data[:1024])
+        ):
+            raise ParseError(
+                f"binary content: this is {what}, not subtitle text", path=path, line=1,
+                hint=hint or "pass the subtitle file (.srt or .vtt)",
+            )
+    _refuse_binary_head(data[:4096], path)
 
 
 def _refuse_binary(text: str, path) -> None:
@@ -155,13 +348,27 @@ def _refuse_binary(text: str, path) -> None:
     A few stray NULs in a text file are left to the format, which replaces
     them with U+FFFD as the WebVTT algorithm does, and reports them.
     """
-    head = text[:4096]
-    controls = sum(1 for ch in head if ch in _CONTROL)
-    if head and controls > max(2, len(head) // 10):
-        at = next(i for i, ch in enumerate(head) if ch in _CONTROL)
+    _refuse_binary_head(text[:4096], path)
+
+
+_CONTROL_BYTES = bytes(c for c in range(32) if chr(c) not in "\t\n\r\f") + b"\x7f"
+_CONTROL_RE = re.compile("[" + re.escape(_CONTROL_BYTES.decode("ascii")) + "]")
+_CONTROL_BYTES_RE = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
+
+
+def _refuse_binary_head(head: str | bytes, path) -> None:
+    """The test on the first 4,096 characters (or bytes: control bytes are the
+    same in every ASCII-compatible encoding, and no trail byte of GB18030, Big5
+    or Shift-JIS is one)."""
+    pattern = _CONTROL_BYTES_RE if isinstance(head, bytes) else _CONTROL_RE
+    found = pattern.findall(head)
+    if head and len(found) > max(2, len(head) // 10):
+        at = pattern.search(head).start()
+        before = head[:at]
+        newlines = before.count(b"\n" if isinstance(head, bytes) else "\n")
         raise ParseError(
             "binary content (control characters), not subtitle text",
-            path=path, line=head[:at].count("\n") + 1,
+            path=path, line=newlines + 1,
             hint="if this is UTF-16/32 text without a byte-order mark, name it with --encoding",
         )
 
@@ -187,12 +394,70 @@ def encode(text: str, *, encoding: str, bom: bool, newline: str, path: str | Pat
     return body
 
 
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+# Temporary files of atomic_write: ".NAME.subtrans-HOST-PID-RANDOM.tmp" next to
+# NAME. A process killed between creating one and renaming it leaves it
+# behind; the next write of NAME on the same host removes those whose process
+# is gone.
+_TMP_TAG = "subtrans"
+
+
+def _host_tag() -> str:
+    return f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
+
+
+def _tmp_prefix(name: str) -> str:
+    return f".{name[:150]}.{_TMP_TAG}-{_host_tag()}-"
+
+
+def temp_files(path: str | Path) -> list[Path]:
+    """The temporary files atomic_write has (or had) open for ``path``, in its folder."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    stem = f".{path.name[:150]}.{_TMP_TAG}-"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        return sorted(folder / e for e in os.listdir(folder) if e.startswith(stem) and e.endswith(".tmp"))
+    except OSError:
+        return []
+
+
+def _clean_stale_temp_files(path: Path) -> None:
+    """Remove temporary files of ``path`` left by dead processes of this host.
+
+    Only on POSIX (``os.kill(pid, 0)`` tests a process there; on Windows it
+    would end it), only names of this host, never those of a live process.
+    """
+    if sys.platform == "win32":
+        return
+    prefix = _tmp_prefix(path.name)
+    for tmp in temp_files(path):
+        if not tmp.name.startswith(prefix):
+            continue  # another host's (a shared folder): its process may be alive
+        pid_text = tmp.name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        except OSError:
+            pass  # alive (another user's), or not ours to judge
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    A reader sees the old file or the new one, never part of one, even if the
+    process is killed. The temporary file is ``.NAME.subtrans-HOST-PID-XXXX.tmp``;
+    one left by a killed process is removed by the next write of ``NAME``.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    _clean_stale_temp_files(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{_tmp_prefix(path.name)}{os.getpid()}-", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise WriteError(f"cannot write in {folder}: {exc.strerror}", path=path) from None
     try:
@@ -211,6 +476,23 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         except OSError:
             pass
         raise WriteError(f"cannot write: {exc.strerror}", path=path) from None
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable (POSIX); a failure here loses nothing already visible."""
+    if sys.platform == "win32":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:

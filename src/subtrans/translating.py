@@ -527,7 +527,11 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
     files = expand_inputs(inputs)
     outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None)
     if output_dir is not None:
-        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(output_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteError(f"cannot create the output folder: {exc.strerror or exc}", path=output_dir,
+                             hint="choose another --output-dir") from None
     results = []
     for n, (path, out_path) in enumerate(zip(files, outs)):
         fr = FileResult(path=str(path), profile=prof.name)

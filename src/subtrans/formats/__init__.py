@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 
 from ..errors import FormatError, ParseError, WriteError
@@ -73,16 +74,21 @@ def load(
     """Read a subtitle file: detect its encoding and format, parse it, strictly by default.
 
     With ``lenient=True`` blocks that cannot be read are skipped and each is
-    noted in ``track.notes`` (rule ``skipped-block``) instead of raising.
+    noted in ``track.notes`` (rule ``skipped-block``) instead of raising, and
+    bytes the encoding cannot decode are read as U+FFFD, each line noted
+    (rule ``invalid-bytes``).
     """
     path = Path(path)
     try:
         data = path.read_bytes()
+    except IsADirectoryError:
+        raise ParseError("is a folder, not a subtitle file", path=path) from None
     except OSError as exc:
-        raise ParseError(f"cannot read: {exc.strerror}", path=path) from None
+        raise ParseError(f"cannot read: {exc.strerror or exc}", path=path) from None
     if not data:
         raise ParseError("file is empty", path=path, line=1)
-    decoded = decode(data, encoding=encoding, path=path)
+    decoded = decode(data, encoding=encoding, path=path, lenient=lenient)
+    del data  # a large file: keep one copy of it, not two
     if not decoded.text.strip():
         raise ParseError("file holds no text (only a byte-order mark or blank lines)", path=path, line=1)
     track = loads(decoded.text, format=format, lenient=lenient, path=path)
@@ -97,7 +103,24 @@ def load(
             f"line endings are mixed; the file will be written with {decoded.newline!r}",
             line=1,
         ))
+    if decoded.replaced:
+        starts = [c.line for c in track.cues]
+        for line, raw in decoded.replaced:
+            track.notes.append(ReadNote(
+                "invalid-bytes", f"bytes {raw} are not valid {decoded.encoding}; read as U+FFFD", line,
+                cue=_cue_at(track, starts, line),
+            ))
     return track
+
+
+def _cue_at(track: Track, starts: list[int], line: int) -> int | None:
+    """The index of the cue whose lines (identifier, timing, text) include ``line``."""
+    i = bisect_right(starts, line) - 1
+    if i < 0:
+        return None
+    cue = track.cues[i]
+    span = (cue.id is not None) + 1 + cue.text.count("\n") + 1
+    return i if line < cue.line + span else None
 
 
 def save(

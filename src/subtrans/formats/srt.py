@@ -12,9 +12,15 @@ inside a cue's text (``blank-line-in-text``); a cue starting without a blank
 line before it (``missing-blank-line``); a dot instead of a comma, one-digit
 fields, zero-padded 3-digit fields or stray spaces in the timing line
 (``timestamp-format``); no final
-newline (``missing-final-newline``). A block with no readable timing line
-refuses the whole file (``ParseError`` with its line), or with ``lenient`` is
-skipped and noted (``skipped-block``).
+newline (``missing-final-newline``); NUL characters, replaced by U+FFFD as
+the WebVTT algorithm does (``nul-character``). A block with no readable
+timing line (negative times, three-digit hours and WebVTT short timestamps
+included) refuses the whole file (``ParseError`` with its line), or with
+``lenient`` is skipped and noted (``skipped-block``).
+
+Reading takes linear time and memory: the common block (a number, a
+canonical timing line, text) is read by one regular expression, the rest
+line by line.
 """
 
 from __future__ import annotations
@@ -27,10 +33,20 @@ from ..errors import ParseError
 from ..model import Cue, ReadNote, Track, format_timestamp
 from .base import SubtitleFormat, register_format
 
-_TIMESTAMP = re.compile(r"(\d+):(\d+):(\d+)(?:([,.:;])(\d+))?")
+# ASCII digits only: int() would also take other scripts' digits ("٠١").
+_TIMESTAMP = re.compile(r"([0-9]+):([0-9]+):([0-9]+)(?:([,.:;])([0-9]+))?")
 _TIMING = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)(.*)$")
-_LOOKS_TIMING = re.compile(r"^\s*\d+:\d+:\d+[,.:;]?\d*\s*-->")
+_LOOKS_TIMING = re.compile(r"^\s*[0-9]+:[0-9]+:[0-9]+[,.:;]?[0-9]*\s*-->")
+_VTT_SHORT = re.compile(r"[0-9]{2,}:[0-9]{2}\.[0-9]{3}")
+# The canonical timing line, read without the general path (most lines of most files).
+_CANONICAL = re.compile(
+    r"([0-9]{2}):([0-5][0-9]):([0-5][0-9]),([0-9]{3}) --> ([0-9]{2}):([0-5][0-9]):([0-5][0-9]),([0-9]{3})"
+    r"(?: (\S(?:.*\S)?))?"
+)
 _INDEX = re.compile(r"^\s*\d+\s*$")
+
+
+_MAX_MS = 100 * 3_600_000
 
 
 class _Reject(Exception):
@@ -42,6 +58,11 @@ def parse_timestamp(value: str, line: int) -> tuple[int, list[str]]:
     """Milliseconds of an SRT timestamp, and what was irregular about it."""
     m = _TIMESTAMP.fullmatch(value)
     if not m:
+        if value.startswith("-") and _TIMESTAMP.fullmatch(value[1:]):
+            raise _Reject(f"negative timestamp {value!r}: SRT times start at 00:00:00,000", line, value)
+        if _VTT_SHORT.fullmatch(value):
+            raise _Reject(f"timestamp {value!r} has no hours (a WebVTT short timestamp); "
+                          "SRT needs HH:MM:SS,mmm", line, value)
         raise _Reject(f"unreadable timestamp {value!r} (expected HH:MM:SS,mmm)", line, value)
     h, mi, s, sep, frac = m.groups()
     if frac is None:
@@ -65,7 +86,17 @@ def parse_timestamp(value: str, line: int) -> tuple[int, list[str]]:
     return ms, quirks
 
 
+def _canonical_times(m: re.Match) -> tuple[int, int]:
+    h1, m1, s1, f1, h2, m2, s2, f2 = m.groups()[:8]
+    return (((int(h1) * 60 + int(m1)) * 60 + int(s1)) * 1000 + int(f1),
+            ((int(h2) * 60 + int(m2)) * 60 + int(s2)) * 1000 + int(f2))
+
+
 def parse_timing_line(line: str, lineno: int) -> tuple[int, int, str, list[str]]:
+    c = _CANONICAL.fullmatch(line)
+    if c is not None:
+        start, end = _canonical_times(c)
+        return start, end, c.group(9) or "", []
     m = _TIMING.match(line)
     if not m:
         raise _Reject("unreadable timing line (expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm')", lineno, line)
@@ -97,6 +128,11 @@ class SrtFormat(SubtitleFormat):
         track = Track(format=self.name)
         notes = track.notes
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as decode() does for files
+        if "\x00" in text:  # as the WebVTT algorithm does, and noted
+            for no, ln in enumerate(text.split("\n"), 1):
+                if "\x00" in ln:
+                    notes.append(ReadNote("nul-character", "NUL character replaced by U+FFFD", no, ln[:200]))
+            text = text.replace("\x00", "\ufffd")
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
@@ -105,7 +141,19 @@ class SrtFormat(SubtitleFormat):
 
         blocks = _blocks(lines)
         cues = track.cues
+        tail: list[str] = []  # text after blank lines inside cues[-1], joined once (linear time)
         for bi, (first, block, blanks_before) in enumerate(blocks):
+            # The common block, read directly: a number, a canonical timing line, text.
+            if len(block) > 1 and block[0].isdigit() and block[0].isascii():
+                m = _CANONICAL.fullmatch(block[1])
+                if m is not None and not any("-->" in ln for ln in block[2:]):
+                    if tail:
+                        cues[-1].text += "".join(tail)
+                        tail.clear()
+                    start, end = _canonical_times(m)
+                    cues.append(Cue(start=start, end=end, text="\n".join(block[2:]), id=block[0],
+                                    settings=m.group(9) or "", line=first))
+                    continue
             try:
                 for cue_first, cue_lines, split in _split_block(first, block):
                     if split:
@@ -117,13 +165,17 @@ class SrtFormat(SubtitleFormat):
                     if cue is None:  # text only: a blank line inside the previous cue
                         if not cues or bi == 0:
                             raise _Reject("text without a cue number and timing line", cue_first, cue_lines[0])
-                        prev = cues[-1]
-                        prev.text += "\n" * (blanks_before + 1) + "\n".join(cue_lines)
+                        # The blank lines come back; an empty text has no last line to end first.
+                        breaks = blanks_before + 1 if cues[-1].text or tail else blanks_before
+                        tail.append("\n" * breaks + "\n".join(cue_lines))
                         notes.append(ReadNote(
                             "blank-line-in-text", "blank line inside the cue's text", cue_first - 1,
                             cue_lines[0], cue=len(cues) - 1,
                         ))
                         continue
+                    if tail:
+                        cues[-1].text += "".join(tail)
+                        tail.clear()
                     cues.append(cue)
             except _Reject as exc:
                 if not lenient:
@@ -131,7 +183,16 @@ class SrtFormat(SubtitleFormat):
                 notes.append(ReadNote(
                     "skipped-block", f"block skipped: {exc.message}", exc.line, "\n".join(block)[:200]
                 ))
+        if tail:
+            cues[-1].text += "".join(tail)
         if not cues:
+            skipped = [n for n in notes if n.rule == "skipped-block"]
+            if skipped:
+                raise ParseError(
+                    f"no cues found: all {len(skipped)} block(s) were unreadable; the first, at line "
+                    f"{skipped[0].line}: {skipped[0].message.removeprefix('block skipped: ')}",
+                    line=1, text=lines[0] if lines else "",
+                )
             raise ParseError("no cues found", line=1, text=lines[0] if lines else "")
         _note_numbering(cues, notes)
         return track
@@ -150,6 +211,11 @@ class SrtFormat(SubtitleFormat):
                 raise ParseError(
                     f"cue {i}: negative time {format_timestamp(min(cue.start, cue.end))} cannot be written in SRT",
                     line=cue.line or None,
+                )
+            if max(cue.start, cue.end) >= _MAX_MS:  # the reader refuses three-digit hours
+                raise ParseError(
+                    f"cue {i}: time {format_timestamp(max(cue.start, cue.end))} cannot be written in SRT "
+                    "(hours have two digits, 00-99)", line=cue.line or None,
                 )
             out.append(str(item))
         return "\n".join(out)
@@ -179,11 +245,17 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str], int]]:
 def _split_block(first: int, block: list[str]):
     """Split a block where a new cue starts without a blank line before it."""
     starts = [0]
-    for i in range(2, len(block)):
+    timing = None  # where the current cue's own timing line is
+    for i in range(len(block)):
         if "-->" in block[i] and _LOOKS_TIMING.match(block[i]):
+            if timing is None and i <= starts[-1] + 1:
+                timing = i  # after an optional cue number: this cue's timing line
+                continue
+            # Another timing line: a new cue starts here, or at its number just above.
             cut = i - 1 if _INDEX.match(block[i - 1]) and i - 1 > starts[-1] + 1 else i
-            if cut > starts[-1] + 1:
+            if cut > starts[-1] + 1 or timing is not None:
                 starts.append(cut)
+                timing = i
     starts.append(len(block))
     for k in range(len(starts) - 1):
         a, b = starts[k], starts[k + 1]

@@ -28,6 +28,12 @@ from .base import SubtitleFormat, register_format
 
 _SIGNATURE = re.compile(r"WEBVTT(?:[ \t\n]|$)")
 _WS = " \t\n\f\r"
+# The common timing line "HH:MM:SS.mmm --> HH:MM:SS.mmm[ settings]", read
+# without the general path; anything else goes through the spec's steps.
+_FAST = re.compile(
+    r"([0-9]{2}):([0-5][0-9]):([0-5][0-9])\.([0-9]{3}) --> ([0-9]{2}):([0-5][0-9]):([0-5][0-9])\.([0-9]{3})"
+    r"(?![0-9])"
+)
 
 
 class _Invalid(Exception):
@@ -43,6 +49,8 @@ def parse_timestamp(s: str, pos: int) -> tuple[int, int]:
         return s[p:q], q
 
     if pos >= len(s) or not ("0" <= s[pos] <= "9"):
+        if s[pos:pos + 1] == "-" and s[pos + 1:pos + 2].isdigit():
+            raise _Invalid("negative timestamp: WebVTT times start at 00:00.000")
         raise _Invalid("a timestamp must start with a digit")
     hours_first = False
     d1, pos = digits(pos)
@@ -76,6 +84,11 @@ def parse_timestamp(s: str, pos: int) -> tuple[int, int]:
 
 def parse_timing_line(line: str) -> tuple[int, int, str]:
     """(start, end, settings) from a cue timings line, as the spec collects them."""
+    m = _FAST.match(line)
+    if m is not None:
+        h1, m1, s1, f1, h2, m2, s2, f2 = m.groups()
+        return ((int(h1) * 60 + int(m1)) * 60 + int(s1)) * 1000 + int(f1), \
+            ((int(h2) * 60 + int(m2)) * 60 + int(s2)) * 1000 + int(f2), line[m.end():].strip(_WS)
     pos = 0
     while pos < len(line) and line[pos] in _WS:
         pos += 1
@@ -119,7 +132,8 @@ class VttFormat(SubtitleFormat):
             text = text.replace("\x00", "\ufffd")
         lines = text.split("\n")
         if not _SIGNATURE.match(lines[0]):
-            raise ParseError("not a WebVTT file: the first line must be 'WEBVTT'", line=1, text=lines[0])
+            raise ParseError("not a WebVTT file: the first line must be 'WEBVTT'", line=1, text=lines[0][:200],
+                             hint="add a first line 'WEBVTT' and a blank line after it")
 
         n = len(lines)
         i = 1
@@ -186,7 +200,8 @@ class VttFormat(SubtitleFormat):
                 track.cues.append(cue)
                 seen_cue = True
             elif bad_timing is not None:
-                problem("skipped-block", f"cue skipped: {bad_timing}", first + 1, block_text)
+                problem("skipped-block", f"cue skipped: {bad_timing}" if lenient
+                        else f"unreadable cue timing: {bad_timing}", first + 1, block_text)
             elif kind is not None:
                 track.blocks.append(Block(kind, block_text, len(track.cues), line=first + 1))
             elif not block_text.strip(_WS):

@@ -142,3 +142,14 @@ class WhitespaceLine(ReadRule):
     """
 
     name, code, severity, fixable = "whitespace-line", "R010", Severity.INFO, True
+
+
+@register_rule
+class InvalidBytes(ReadRule):
+    """Bytes the file's encoding cannot decode were read as U+FFFD (only with --lenient; strict reading refuses the file).
+
+    Bad:  a UTF-8 file with a stray byte: b"\\xd0\\x9f\\xff\\xd1\\x80..."
+    Good: valid bytes throughout (save the file again from its source, or retype the damaged words)
+    """
+
+    name, code, severity = "invalid-bytes", "R011", Severity.ERROR
