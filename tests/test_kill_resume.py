@@ -91,7 +91,7 @@ def replace(src, dst):
 os.replace = replace
 translator = Translator(backend=LoggingBackend(), cache=cache, batch_size=2)
 with translator:
-    (result,) = run_translate([source], to="zh", translator=translator)
+    (result,) = run_translate([source], to="zh", translator=translator, overwrite=True)
 if result.error is not None:
     sys.exit(f"error: {result.error}")
 mark("done")
@@ -193,7 +193,7 @@ def baseline(tmp_path_factory):
     job = Job(tmp_path_factory.mktemp("kill") / "baseline")
     backend = PseudoBackend()
     with Translator(backend=backend, cache=job.cache, batch_size=2) as translator:
-        (result,) = run_translate([job.source], to="zh", translator=translator)
+        (result,) = run_translate([job.source], to="zh", translator=translator, overwrite=True)
     assert result.error is None
     sentences = [s for batch in backend.calls for s in batch]
     assert len(sentences) == len(set(sentences)), "an uninterrupted run translates each sentence once"

@@ -34,6 +34,11 @@ SHAPES = [
     ("[стук в дверь]", "ru", [("sound", "стук в дверь", "[", "]")], "", ""),
     ("(смеётся) Шутите?", "ru", [("sound", "смеётся", "(", ")"), ("speech", "Шутите?", "", "")], "", ""),
     ("♪ Ой, мороз, мороз ♪", "ru", [("lyrics", "Ой, мороз, мороз", "♪ ", " ♪")], "", ""),
+    ("<i>Первая строка.</i>\n<i>Вторая строка.</i>", "ru",
+     [("speech", "Первая строка. Вторая строка.", "", "")], "", "<i>"),
+    ("в Харбин.</i>", "ru", [("speech", "в Харбин.", "", "")], "", "<i>"),   # italics opened in the cue before
+    ("♪ Ой, мороз, мороз,\nне морози меня ♪", "ru", [("lyrics", "Ой, мороз, мороз, не морози меня", "♪ ", " ♪")],
+     "", ""),
     ("", "ru", [], "", ""),
     ("<i></i>", "ru", [], "", "<i>"),
 ]
@@ -93,9 +98,22 @@ def test_unit_size_is_capped():
     assert [len(c) for _, c in units] == [4, 4, 2]
 
 
-def test_chinese_units_join_without_spaces():
-    cs = cues((0, 2000, "这个包裹必须"), (2100, 4000, "在十一月七日前送到北京。"))
-    assert unit_texts(cs, "zh") == [("这个包裹必须在十一月七日前送到北京。", [0, 1])]
+def test_chinese_units_join_only_on_an_explicit_continuation():
+    cs = cues((0, 2000, "这个包裹必须，"), (2100, 4000, "在十一月七日前送到北京。"))
+    assert unit_texts(cs, "zh") == [("这个包裹必须，在十一月七日前送到北京。", [0, 1])]
+    # Netflix-style Chinese has no commas or full stops: without a mark, cues stay apart.
+    cs = cues((0, 2000, "莫斯科 1927年10月"), (2100, 4000, "红军战士阿列克谢·沃罗诺夫？"))
+    assert len(unit_texts(cs, "zh")) == 2
+
+
+def test_a_caption_does_not_swallow_the_next_line():
+    cs = cues((0, 2000, "Москва, октябрь 1927 года"), (2100, 4000, "Красноармеец Алексей Воронов?"))
+    assert len(unit_texts(cs)) == 2
+
+
+def test_positioned_cues_do_not_merge_with_others():
+    cs = [Cue(0, 2000, "Этот пакет должен быть", settings="line:10%"), Cue(2100, 4000, "в Пекине.")]
+    assert len(unit_texts(cs)) == 2
 
 
 def test_weights_follow_text_and_time():

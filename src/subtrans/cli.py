@@ -138,7 +138,9 @@ def show_profile(name: str) -> None:
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Glossary (TSV/CSV/TBX) whose terms the translation must use (repeatable; a later file wins).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (one input).")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the outputs (a folder input's subfolders are kept).")
+@click.option("--overwrite", is_flag=True, help="Replace output files that exist already (never an input).")
 @click.option("--backend", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True,
               help="Translation engine.")
 @click.option("--device", help="cpu, cuda, cuda:1 ... [cuda when available, else cpu]")
@@ -156,7 +158,7 @@ def show_profile(name: str) -> None:
 @click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported).")
 @click.option("--allow-pickle", is_flag=True, help="Load pickle weights (pytorch_model.bin): only for models you trust.")
 @click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub (also: HF_HUB_OFFLINE=1).")
-def translate(inputs, to, source, model, revision, glossaries, output, output_dir, backend, device, batch_size, beams,
+def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, backend, device, batch_size, beams,
               max_length, no_cache, bilingual, profile, report_path, fail_on, encoding, lenient, allow_pickle,
               offline) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
@@ -177,7 +179,7 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
     with translator:
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
                                 translator=translator, profile=profile, bilingual=bilingual, encoding=encoding,
-                                lenient=lenient, progress=progress)
+                                lenient=lenient, progress=progress, overwrite=overwrite, report=report_path)
         cache_warnings = list(getattr(translator._cache_obj, "warnings", []) or [])
     if progress:
         progress.done()
@@ -195,15 +197,15 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
         counts: dict[str, int] = {}
         for f in fr.findings:
             counts[str(f.severity)] = counts.get(str(f.severity), 0) + 1
-        summary = ", ".join(f"{n} {sev}" for sev, n in sorted(counts.items())) or "no findings"
-        click.echo(f"{fr.path} -> {fr.output}: {t.cues} cues, {t.units} sentence units "
-                   f"({t.translated} translated, {t.cached} from the cache); QA ({fr.profile}): {summary}")
+        summary = ", ".join(_count(n, sev) for sev, n in sorted(counts.items())) or "no findings"
+        click.echo(f"{fr.path} -> {fr.output}: {_count(t.cues, 'cue')}, {_count(t.units, 'sentence unit')} "
+                   f"({t.translated} sent to the model, {t.cached} from the cache); QA ({fr.profile}): {summary}")
         if t.glossary != "none":
             counts_t = t.term_counts()
             how = ", ".join(f"{n} {k}" for k, n in sorted(counts_t.items())) or "none found"
             click.echo(f"  glossary terms: {len(t.terms)} in the source ({how})")
         for w in t.warnings:
-            click.echo(f"  warning: {w}", err=True)
+            click.echo(f"  warning: {fr.path}: {w}", err=True)
         if threshold and any(f.severity >= Severity.parse(threshold) for f in fr.findings):
             failing = True
     if results and results[0].translation is not None:
@@ -214,6 +216,10 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
     if any(fr.error is not None for fr in results):
         sys.exit(2)
     sys.exit(1 if failing else 0)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _write_translate_report(results, path: Path, threshold) -> None:
@@ -230,7 +236,20 @@ def _write_translate_report(results, path: Path, threshold) -> None:
         files.append(rep)
     sig = files[0].signature if files and files[0].signature else "subtrans:translate"
     report = Report(files=files, signature=sig, fail_on=Severity.parse(threshold) if threshold else None)
-    atomic_write(path, render(report, "json").encode("utf-8"))
+    import json
+
+    doc = json.loads(render(report, "json"))
+    for entry, fr in zip(doc["files"], results):  # what the translation itself noticed
+        if fr.translation is not None:
+            t = fr.translation
+            entry["source"] = fr.path
+            entry["translation"] = {
+                "model": t.model, "backend": t.backend, "source": t.source, "target": t.target,
+                "units": t.units, "sent_to_model": t.translated, "from_cache": t.cached,
+                "split_per_cue": t.split_per_cue, "glossary": t.glossary, "terms": t.terms,
+                "warnings": t.warnings,
+            }
+    atomic_write(path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 class _Progress:

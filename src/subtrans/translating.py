@@ -172,8 +172,12 @@ class Translator:
                              allow_pickle=self.allow_pickle)
         key = (spec.name, str(spec.path))
         if key not in self._backends:
-            self._backends[key] = get_backend(self.backend_name)(spec, device=self.device,
-                                                                allow_pickle=self.allow_pickle)
+            try:
+                self._backends[key] = get_backend(self.backend_name)(spec, device=self.device,
+                                                                    allow_pickle=self.allow_pickle)
+            except ImportError as exc:
+                raise ModelError(f"translation needs the mt extra ({exc.name or exc} is not installed)",
+                                 hint='pip install "subtrans[mt]" (pin torch==2.13.0 for the CPU build)') from None
         return self._backends[key]
 
     def close(self) -> None:
@@ -473,22 +477,48 @@ class FileResult:
     error: SubtransError | None = None
 
 
-def expand_inputs(inputs) -> list[Path]:
-    """Files as given; a folder stands for the .srt and .vtt files in it (recursively, sorted)."""
+def expand_inputs(inputs, target: str | None = None) -> list[Path]:
+    """Files as given; a folder stands for the .srt and .vtt files in it (recursively, sorted),
+    leaving out files already named as translations into ``target`` (a rerun's outputs)."""
     files: list[Path] = []
+    tag = f".{_FILE_TAGS[target]}".lower() if target else None
     for p in map(Path, inputs):
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".srt", ".vtt") and q.is_file())
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".srt", ".vtt") and q.is_file()
+                           and not (tag and Path(q.stem).suffix.lower() == tag))
             if not found:
-                raise ConfigError("no .srt or .vtt files in the folder", path=p)
+                raise ConfigError("no .srt or .vtt files to translate in the folder", path=p)
             files.extend(found)
         else:
             files.append(p)
     return files
 
 
-def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir: Path | None) -> list[Path]:
-    """Where each input's translation goes; refuses to overwrite an input or to write one file twice."""
+def _relative_names(inputs, files: list[Path]) -> list[Path]:
+    """Each file's name below the folder it was found in (just its name for a file given directly)."""
+    folders = [Path(p) for p in inputs if Path(p).is_dir()]
+    names = []
+    for f in files:
+        rel = Path(f.name)
+        for d in folders:
+            try:
+                rel = f.relative_to(d)
+                break
+            except ValueError:
+                continue
+        names.append(rel)
+    return names
+
+
+def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir: Path | None, *,
+                 names: list[Path] | None = None, overwrite: bool = False) -> list[Path]:
+    """Where each input's translation goes.
+
+    Refuses to overwrite an input, to write one file twice, and (unless
+    ``overwrite``) to replace an existing file. With ``output_dir``, each
+    output keeps the input's place below the folder it was found in (``names``),
+    and never escapes ``output_dir``.
+    """
     if output is not None and output_dir is not None:
         raise ConfigError("give -o FILE or --output-dir DIR, not both")
     if output is not None and len(files) > 1:
@@ -496,8 +526,11 @@ def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir
     if output is not None:
         outs = [output]
     elif output_dir is not None:
-        # Only the file's own name is used: an output cannot escape the folder.
-        outs = [Path(output_dir) / default_output(Path(f.name), target).name for f in files]
+        names = names or [Path(f.name) for f in files]
+        outs = []
+        for rel in names:
+            parts = [p for p in rel.parts if p not in ("", ".", "..", "/")] or [rel.name]
+            outs.append(Path(output_dir).joinpath(*parts[:-1], default_output(Path(parts[-1]), target).name))
     else:
         outs = [default_output(f, target) for f in files]
     inputs = {f.resolve() for f in files}
@@ -506,32 +539,42 @@ def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir
         r = o.resolve()
         if r in inputs:
             raise WriteError("the output would overwrite an input file", path=o,
-                             hint="name the output with -o or --output-dir")
+                             hint="name another output with -o or --output-dir")
         if r in seen:
             raise WriteError(f"{seen[r]} and {f} would both be written to the same file", path=o,
                              hint="use -o per file, or keep inputs with different names")
+        if output_dir is not None and Path(output_dir).resolve() not in r.parents:
+            raise WriteError("the output would be written outside --output-dir", path=o)
         seen[r] = f
+    if not overwrite:
+        existing = [o for o in outs if o.exists()]
+        if existing:
+            more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+            raise WriteError(f"the output exists already{more}", path=existing[0],
+                             hint="pass --overwrite to replace it, or choose -o / --output-dir")
     return outs
 
 
 def run_translate(inputs, *, to: str, source: str | None = None, output=None, output_dir=None,
                   translator: Translator, profile: str | None = None, bilingual: bool = False,
-                  encoding: str | None = None, lenient: bool = False, progress=None) -> list[FileResult]:
-    """Translate files, write the outputs atomically, check each output with the target profile."""
-    from .formats import load, save
+                  encoding: str | None = None, lenient: bool = False, progress=None, overwrite: bool = False,
+                  report=None) -> list[FileResult]:
+    """Translate files, write the outputs atomically, check each output with the target profile
+    (and against its source: untranslated text, numbers, tags, glossary terms)."""
+    from .formats import EXTENSIONS, load, save
     from .profiles import load_profile
-    from .qa import check
+    from .qa import Settings, check
 
     target = normalize_language(to)
     prof = load_profile(profile or target_profile(target))
-    files = expand_inputs(inputs)
-    outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None)
-    if output_dir is not None:
-        try:
-            Path(output_dir).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WriteError(f"cannot create the output folder: {exc.strerror or exc}", path=output_dir,
-                             hint="choose another --output-dir") from None
+    files = expand_inputs(inputs, target)
+    outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None,
+                        names=_relative_names(inputs, files), overwrite=overwrite)
+    if report is not None:
+        r = Path(report).resolve()
+        if r in {f.resolve() for f in files} | {o.resolve() for o in outs}:
+            raise WriteError("the report would overwrite an input or an output", path=report,
+                             hint="give --report another file name")
     results = []
     for n, (path, out_path) in enumerate(zip(files, outs)):
         fr = FileResult(path=str(path), profile=prof.name)
@@ -541,11 +584,22 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
             tr = translator.translate(track, to=target, source=source, bilingual=bilingual, profile=prof,
                                       progress=file_progress)
-            save(tr.track, out_path, encoding="utf-8")
+            # What --lenient skipped in the input is not in the output: say so.
+            for note in track.notes:
+                if note.rule in ("skipped-block", "invalid-bytes"):
+                    tr.warnings.insert(0, f"input line {note.line}: {note.message} (not in the output)"
+                                       if note.rule == "skipped-block" else f"input line {note.line}: {note.message}")
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            # -o out.vtt for an SRT input converts: the output's extension names its format.
+            out_format = EXTENSIONS.get(out_path.suffix.lower(), tr.track.format)
+            save(tr.track, out_path, format=out_format, encoding="utf-8")
             fr.output, fr.translation = str(out_path), tr
-            fr.findings = check(load(out_path), profile=prof)
+            settings = Settings(profile=prof, source=None if bilingual else track, glossary=translator.glossary)
+            fr.findings = check(load(out_path), settings=settings)
         except ModelError:
             raise  # the model is missing or cannot do the job: no later file would fare better
+        except OSError as exc:
+            fr.error = WriteError(f"cannot write the output: {exc.strerror or exc}", path=out_path)
         except SubtransError as exc:
             fr.error = exc.with_path(path)
     return results

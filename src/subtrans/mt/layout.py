@@ -205,20 +205,21 @@ def _converter(config: str) -> Any:
 
 
 def to_traditional(text: str) -> str:
-    """Simplified -> Traditional Chinese with OpenCC's ``s2t`` configuration.
+    """Simplified -> Traditional Chinese as written in Taiwan, with OpenCC's ``s2tw``.
 
-    ``s2t`` converts to the generic Traditional standard (OpenCC's character
-    set, close to the Kangxi forms), without regional vocabulary. For Taiwan
-    or Hong Kong usage OpenCC has ``s2tw`` / ``s2twp`` (Taiwan glyphs, ``p``
-    also converts phrases: 软件 -> 軟體) and ``s2hk``; subtrans uses the
-    neutral ``s2t`` so that it never rewrites vocabulary a model chose.
+    The Traditional profiles are Netflix's Traditional Chinese (Taiwan)
+    guide, so the glyphs are Taiwan's standard forms (為, 著, 裡 rather than
+    the generic ``s2t`` forms 爲, 着, 裏). Vocabulary is not rewritten
+    (``s2twp`` would also turn 软件 into 軟體): subtrans never changes words
+    a model or a translator chose. OpenCC also has ``s2hk`` for Hong Kong.
     """
-    return _converter("s2t").convert(text) if text else text
+    return _converter("s2tw").convert(text) if text else text
 
 
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified Chinese with OpenCC's ``t2s`` configuration (see :func:`to_traditional`)."""
-    return _converter("t2s").convert(text) if text else text
+    """Traditional -> Simplified Chinese (OpenCC ``tw2s``, which also reads Taiwan glyphs; see
+    :func:`to_traditional`)."""
+    return _converter("tw2s").convert(text) if text else text
 
 
 # ---------------------------------------------------------------------------

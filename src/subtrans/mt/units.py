@@ -104,6 +104,23 @@ def _peel_wrappers(text: str) -> tuple[str, str, str]:
     return opens, text, closes
 
 
+def _peel_cue(text: str) -> tuple[str, str, str]:
+    """Whole-cue wrappers, also when each line carries its own pair (``<i>A</i>\\n<i>B</i>``)
+    or when the cue only closes a tag opened in the cue before (``…</i>``)."""
+    opens, inner, closes = _peel_wrappers(text)
+    if opens:
+        return opens, inner, closes
+    lines = text.split("\n")
+    if len(lines) > 1:
+        peeled = [_peel_wrappers(ln.strip()) for ln in lines]
+        if peeled[0][0] and all((o, c) == (peeled[0][0], peeled[0][2]) for o, _, c in peeled):
+            return peeled[0][0], "\n".join(i for _, i, _ in peeled), peeled[0][2]
+    m = re.search(r"</(i|b|u|s)>\s*$", text, re.IGNORECASE)
+    if m and not re.search(rf"<{m.group(1)}[\s>]", text, re.IGNORECASE):
+        return f"<{m.group(1).lower()}>", text[:m.start()], m.group(0).strip()
+    return "", text, ""
+
+
 def _plain(text: str) -> tuple[str, tuple[str, ...]]:
     tags = tuple(TAG_RE.findall(text))
     return strip_tags(text, entities=True), tags
@@ -115,7 +132,7 @@ def analyse(text: str, language: str) -> Shape:
     m = _POSITION.match(text)
     if m:
         shape.lead, text = m.group(0), text[m.end():]
-    shape.wrap_open, text, shape.wrap_close = _peel_wrappers(text)
+    shape.wrap_open, text, shape.wrap_close = _peel_cue(text)
     lines = [ln for ln in text.split("\n") if strip_tags(ln).strip()]
     if not lines:
         return shape
@@ -133,6 +150,14 @@ def analyse(text: str, language: str) -> Shape:
         return shape
     if len(lines) == 1 and dashed[0]:
         shape.segments.append(_speaker(lines[0]))
+        return shape
+    bare_all = strip_tags("\n".join(lines)).strip()
+    if bare_all[:1] in _NOTES:
+        # A song: the notes frame the whole cue, whatever its lines.
+        note = bare_all[0]
+        inner = _joiner(language).join(strip_tags(ln).strip().strip(_NOTES + " ") for ln in lines)
+        closing = f" {note}" if bare_all[-1:] in _NOTES and len(bare_all) > 1 else ""
+        shape.segments.append(Segment("lyrics", inner.strip(), f"{note} ", closing))
         return shape
     speech: list[str] = []
 
@@ -176,13 +201,28 @@ def _speaker(line: str) -> Segment:
     return Segment("speaker", plain.strip(), open=opens, close=closes, dropped_tags=tags)
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    """Does a sentence ending ``prev`` run on into ``nxt``?"""
+_ZH_CONTINUES = re.compile(r"[，、：；,;:—–-]\s*$")
+
+
+def _continues(prev: str, nxt: str, language: str = "ru") -> bool:
+    """Does a sentence ending ``prev`` run on into ``nxt``?
+
+    Russian: no terminal punctuation, and the next cue starts in lower case
+    (a caption such as "Москва, 1927" followed by "Красноармеец Воронов?" is
+    not one sentence). Chinese subtitles drop commas and full stops, so only
+    an explicit mark (a comma, a colon, a dash, an ellipsis picked up by the
+    next cue) joins two cues.
+    """
     if _ENDS_ELLIPSIS.search(prev):
         # "Мы поедем..." / "...в Харбин": the ellipsis marks a continuation
         # when the next cue picks it up or starts in lower case.
         return bool(_STARTS_ELLIPSIS.match(nxt)) or nxt[:1].islower()
-    return not _TERMINAL.search(prev)
+    if language.startswith("zh"):
+        return bool(_ZH_CONTINUES.search(prev))
+    if _TERMINAL.search(prev):
+        return False
+    first = nxt.lstrip("«\"'“„(")[:1]
+    return first.islower() or first.isdigit()
 
 
 def build_units(cues, shapes: list[Shape], language: str, *, merge_gap_ms: int = MERGE_GAP_MS,
@@ -211,9 +251,10 @@ def build_units(cues, shapes: list[Shape], language: str, *, merge_gap_ms: int =
             if open_unit:
                 j, prev = open_unit[-1]
                 gap = cue.start - cues[j].end
-                same_look = (shapes[j].wrap_open, shapes[j].lead) == (shape.wrap_open, shape.lead)
+                same_look = ((shapes[j].wrap_open, shapes[j].lead, cues[j].settings)
+                             == (shape.wrap_open, shape.lead, cue.settings))
                 size = sum(len(t) for _, t in open_unit) + len(text)
-                if not (_continues(prev, text) and 0 <= gap <= merge_gap_ms and same_look
+                if not (_continues(prev, text, language) and 0 <= gap <= merge_gap_ms and same_look
                         and len(open_unit) < max_cues and size <= max_chars):
                     close_run()
             open_unit.append((i, text))

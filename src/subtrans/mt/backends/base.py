@@ -46,8 +46,19 @@ class Backend:
         self.device = device or "cpu"
 
     def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
-                  max_length: int | None = None) -> list[str]:
-        """Translate one batch. ``max_length`` caps the output in tokens (``None``: the spec's)."""
+                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+        """Translate one batch. ``max_length`` caps the output in tokens (``None``: the spec's).
+
+        ``constraints``: None, or one entry per text, each a list of *terms*
+        that must appear in that text's translation; a term is a list of
+        alternative surface strings (every case form of a Russian term, the
+        glossary form first; or one Chinese string), any one of which
+        satisfies it (:func:`subtrans.mt.constraints.missing_terms` checks
+        an output). A backend that enforces terms guarantees each one
+        whenever feasible, raising ``max_length`` for a sentence whose terms
+        alone do not fit, and records per text and term how it got there in
+        ``last_enforcement`` (see :mod:`subtrans.mt.constraints`).
+        """
         raise NotImplementedError
 
     @property
@@ -70,7 +81,11 @@ def register_backend(cls: type[Backend]) -> type[Backend]:
 def get_backend(name: str) -> type[Backend]:
     """The backend class called ``name`` (``hf``; ``ct2`` arrives with the speed work)."""
     if name == "hf":
-        from . import hf  # noqa: F401
+        try:
+            from . import hf  # noqa: F401
+        except ImportError as exc:
+            raise ModelError(f"translation needs the mt extra ({exc.name or exc} is not installed)",
+                             hint='pip install "subtrans[mt]" (with torch==2.13.0 pinned on CPU machines)') from None
     if name not in BACKENDS:
         raise ModelError(f"unknown or unavailable backend {name!r}", text=name, hint="available: hf")
     return BACKENDS[name]
