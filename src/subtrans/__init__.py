@@ -22,7 +22,16 @@ from .formats import load, loads, save  # noqa: E402
 from .model import Block, Cue, ReadNote, Track  # noqa: E402
 from .profiles import Profile, list_profiles, load_profile  # noqa: E402
 from .qa import RULES, Finding, Fix, Settings, Severity, check, fix  # noqa: E402
-from .translating import Translation, Translator, translate  # noqa: E402  (light: models load on use)
+
+
+def __getattr__(name: str):
+    # Translation is imported on first use, so `subtrans check` never loads that code.
+    if name in ("translate", "Translator", "Translation"):
+        from . import translating
+
+        return getattr(translating, name)
+    raise AttributeError(f"module 'subtrans' has no attribute {name!r}")
+
 
 __all__ = [
     "__version__", "load", "loads", "save", "check", "fix", "Settings", "translate", "Translator", "Translation",
