@@ -75,8 +75,10 @@ def test_default_output_next_to_input_and_rerun_from_cache(tiny_t5, tmp_path):
     out = tmp_path / "film.zh.vtt"
     assert_same_cues(src, out)
     before = out.read_bytes()
-    code, second = translate(src, "--to", "zh", "--model", tiny_t5)
-    assert code == 0 and "0 translated" in second and out.read_bytes() == before
+    code, refused = translate(src, "--to", "zh", "--model", tiny_t5)
+    assert code == 2 and "exists already" in refused and "--overwrite" in refused   # never replaced unasked
+    code, second = translate(src, "--to", "zh", "--model", tiny_t5, "--overwrite")
+    assert code == 0 and "0 sent to the model" in second and out.read_bytes() == before
 
 
 def test_traditional_and_bilingual(tiny_t5, tmp_path):
@@ -98,15 +100,16 @@ def test_fail_on_makes_findings_exit_1(tiny_t5, tmp_path):
 
 
 def test_hub_id_missing_offline_is_one_clear_line(tmp_path):
-    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", "nobody/no-such-model")
+    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", "nobody/no-such-model",
+                             "-o", tmp_path / "x.srt")
     assert code == 2
     lines = [ln for ln in output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "nobody/no-such-model" in lines[0] and "subtrans models download" in lines[0]
     assert "Traceback" not in output
 
 
-def test_default_model_missing_offline_says_what_to_do():
-    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh")
+def test_default_model_missing_offline_says_what_to_do(tmp_path):
+    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "-o", tmp_path / "x.srt")
     assert code == 2 and "utrobinmv/t5_translate_en_ru_zh_small_1024" in output and "--model" in output
 
 
@@ -145,3 +148,59 @@ def test_check_never_imports_torch(tmp_path):
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+GLOSSARY = Path(__file__).parent.parent / "glossaries" / "operation-red-silk.tsv"
+
+
+@pytest.mark.parametrize("model,source,to", [("tiny_t5", "red-silk.ru.srt", "zh"), ("tiny_m2m100", "red-silk.zh.srt", "ru"),
+                                             ("tiny_marian_ru_zh", "red-silk.ru.srt", "zh")])
+def test_glossary_terms_reach_the_output(model, source, to, request, tmp_path):
+    out = tmp_path / "out.srt"
+    code, output = translate(EXAMPLES / source, "--to", to, "--model", request.getfixturevalue(model), "-o", out,
+                             "--glossary", GLOSSARY)
+    assert code == 0, output
+    assert "glossary terms:" in output and "missing" not in output, output
+    # The check with the same glossary agrees: no source term without its rendering.
+    # (Random weights write mixed scripts, so the target's profile is named rather than detected.)
+    profile = "netflix-ru" if to == "ru" else "netflix-zh-hans"
+    res = CliRunner().invoke(main, ["check", str(out), "--source", str(EXAMPLES / source), "--glossary", str(GLOSSARY),
+                                    "--profile", profile, "--format", "json"])
+    assert '"rule": "glossary"' not in res.output
+
+
+def test_report_never_overwrites_an_input_or_output(tiny_t5, tmp_path):
+    src = tmp_path / "r.ru.srt"
+    src.write_bytes((EXAMPLES / "red-silk.ru.srt").read_bytes())
+    for report in (src, tmp_path / "r.zh.srt"):
+        code, output = translate(src, "--to", "zh", "--model", tiny_t5, "--report", report)
+        assert code == 2 and "report would overwrite" in output
+    assert src.read_bytes() == (EXAMPLES / "red-silk.ru.srt").read_bytes()
+
+
+def test_lenient_skips_are_reported_and_output_format_follows_the_extension(tiny_t5, tmp_path):
+    src = tmp_path / "bad.ru.srt"
+    src.write_text("1\n00:00:01,000 --> 00:00:02,000\nПоезд.\n\n2\n00:00:03,000 -> 00:00:04,000\nСломано.\n\n"
+                   "3\n00:00:05,000 --> 00:00:06,000\nХарбин.\n", encoding="utf-8")
+    out = tmp_path / "good.zh.vtt"
+    code, output = translate(src, "--to", "zh", "--model", tiny_t5, "--lenient", "-o", out, "--report",
+                             tmp_path / "r.json")
+    assert code == 0, output
+    assert "not in the output" in output
+    assert out.read_text(encoding="utf-8").startswith("WEBVTT")
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert any("not in the output" in w for w in report["files"][0]["translation"]["warnings"])
+
+
+def test_folder_rerun_skips_outputs_and_keeps_subfolders(tiny_t5, tmp_path):
+    for ep in ("ep1", "ep2"):
+        (tmp_path / "in" / ep).mkdir(parents=True)
+        (tmp_path / "in" / ep / "film.ru.srt").write_bytes((EXAMPLES / "red-silk.ru.srt").read_bytes())
+    code, output = translate(tmp_path / "in", "--to", "zh", "--model", tiny_t5, "--output-dir", tmp_path / "out")
+    assert code == 0, output
+    assert (tmp_path / "out" / "ep1" / "film.zh.srt").exists() and (tmp_path / "out" / "ep2" / "film.zh.srt").exists()
+    code, output = translate(tmp_path / "in", "--to", "zh", "--model", tiny_t5)          # next to the inputs
+    assert code == 0, output
+    code, output = translate(tmp_path / "in", "--to", "zh", "--model", tiny_t5, "--overwrite")
+    assert code == 0, output
+    assert output.count(" -> ") == 2                                                     # not the .zh.srt outputs

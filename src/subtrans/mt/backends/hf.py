@@ -22,6 +22,11 @@ removed from the output (transformers 5 does not register M2M100's language
 tokens as special, so ``skip_special_tokens`` alone would leave ``__zh__`` in
 the text).
 
+Terms: ``translate(..., constraints=...)`` guarantees glossary terms in the
+output (a logits processor, then a prefix repair, then a last resort; see
+:mod:`subtrans.mt.constraints`) and records per text and term how each got
+there in ``last_enforcement``.
+
 Thread safety: an instance holds a tokenizer whose state changes per call
 (``src_lang``) and a model; use one instance per thread. The weights are
 read-only, but share them across threads only if you serialise calls.
@@ -33,6 +38,7 @@ from pathlib import Path
 
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, direction_error, folder_revision, model_languages
+from ..constraints import ConstraintOptions, check_constraints
 from .base import Backend, register_backend
 
 __all__ = ["HFBackend"]
@@ -57,6 +63,8 @@ class HFBackend(Backend):
     """
 
     name = "hf"
+    #: How terms are enforced (:class:`~subtrans.mt.constraints.ConstraintOptions`); benchmarks change it.
+    constraint_options: ConstraintOptions = ConstraintOptions()
 
     def __init__(self, spec: ModelSpec, *, device: str | None = None, allow_pickle: bool = False) -> None:
         if spec.path is None:
@@ -118,6 +126,10 @@ class HFBackend(Backend):
         self._eos_id = self.model.generation_config.eos_token_id
         if self._eos_id is None:
             self._eos_id = self.tokenizer.eos_token_id
+        #: Per text of the last ``translate`` call, per term: how it got into the output
+        #: ("free", "constrained", "repaired", "appended"; "skipped" for an empty input).
+        self.last_enforcement: list[list[str]] = []
+        self._speller = None
 
     # -- languages ------------------------------------------------------------------------
 
@@ -157,9 +169,17 @@ class HFBackend(Backend):
     # -- translation ---------------------------------------------------------------------
 
     def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
-                  max_length: int | None = None) -> list[str]:
-        """Translate one batch; one string per input, in order. Empty inputs give ""."""
+                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+        """Translate one batch; one string per input, in order. Empty inputs give "".
+
+        ``constraints``: None or, per text, a list of terms (each a list of
+        alternative strings) that must appear in its translation; see
+        :meth:`Backend.translate` and :mod:`subtrans.mt.constraints`. How each
+        term got there is left in ``last_enforcement``.
+        """
         texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        self.last_enforcement = [["skipped"] * len(t) for t in terms]
         out = [""] * len(texts)
         todo = [i for i, t in enumerate(texts) if t and t.strip()]
         if not todo:
@@ -192,8 +212,18 @@ class HFBackend(Backend):
         enc = {k: v.to(self.model.device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
         longest = int(enc["attention_mask"].sum(dim=1).max())
         cap = max_length or spec.max_length
-        max_new = min(cap, 3 * longest + 16) + lead
+        budget = min(cap, 3 * longest + 16)
+        max_new = budget + lead
         suppress = sorted(self._non_text_ids - keep)
+        row_terms = [terms[i] for i in todo]
+        if any(row_terms):
+            generate_kwargs = dict(num_beams=max(1, int(beams)), num_return_sequences=1, do_sample=False,
+                                   suppress_tokens=suppress or None, **gen)
+            decoded, how = self._decode_with_terms(enc, generate_kwargs, row_terms, budget, lead, tgt)
+            for i, text, labels in zip(todo, decoded, how):
+                out[i] = text
+                self.last_enforcement[i] = labels
+            return out
         with self._torch.inference_mode():
             generated = self.model.generate(
                 **enc, num_beams=max(1, int(beams)), num_return_sequences=1, do_sample=False,
@@ -206,6 +236,48 @@ class HFBackend(Backend):
         for i, text in zip(todo, decoded):
             out[i] = text.strip()
         return out
+
+    # -- terms -----------------------------------------------------------------------------
+
+    def _decode_with_terms(self, enc: dict, generate_kwargs: dict, rows: list, budget: int, lead: int,
+                           tgt: str) -> tuple[list[str], list[list[str]]]:
+        from ..constraints import TermDecoding
+
+        config = self.model.config
+        start = self.model.generation_config.decoder_start_token_id
+        if start is None:
+            start = config.decoder_start_token_id
+        prefix = [int(start)] + ([int(generate_kwargs["forced_bos_token_id"])] if lead else [])
+        eos = self._eos_id
+        eos_ids = [eos] if isinstance(eos, int) else sorted(set(eos or ()))
+        positions = getattr(config, "max_position_embeddings", None)
+        job = TermDecoding(
+            model=self.model, encoded=enc, generate_kwargs=generate_kwargs, decoder_prefix=prefix, budget=budget,
+            min_new_tokens=1 + lead, eos_ids=eos_ids, speller=self._term_speller(), language=tgt,
+            options=self.constraint_options, max_positions=positions if isinstance(positions, int) else None,
+        )
+        return job.run(rows)
+
+    def _term_speller(self):
+        if self._speller is None:
+            from ..constraints import TermSpeller
+
+            self._speller = TermSpeller(self.tokenizer, self._encode_target, self._decode_ids,
+                                        unusable_ids=self._non_text_ids)
+        return self._speller
+
+    def _encode_target(self, text: str) -> list[int]:
+        """``text`` tokenised as the decoder writes it (Marian: the target SentencePiece model)."""
+        tok = self.tokenizer
+        if self.spec.architecture == "marian":
+            return list(tok(text_target=text, add_special_tokens=False)["input_ids"])
+        return list(tok(text, add_special_tokens=False)["input_ids"])
+
+    def _decode_ids(self, ids: list[int]) -> str:
+        """One output sequence as text, as :meth:`translate` decodes it."""
+        drop = self._non_text_ids
+        return self.tokenizer.decode([t for t in ids if t not in drop], skip_special_tokens=True,
+                                     clean_up_tokenization_spaces=False).strip()
 
     @property
     def revision(self) -> str:
