@@ -5,9 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import socket
 import sys
-import tempfile
 import threading
 import zlib
 from dataclasses import dataclass
@@ -402,6 +400,8 @@ _TMP_TAG = "subtrans"
 
 
 def _host_tag() -> str:
+    import socket
+
     return f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
 
 
@@ -457,6 +457,8 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     _clean_stale_temp_files(path)
     try:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(prefix=f"{_tmp_prefix(path.name)}{os.getpid()}-", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise WriteError(f"cannot write in {folder}: {exc.strerror}", path=path) from None

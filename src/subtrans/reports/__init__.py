@@ -68,13 +68,14 @@ class Report:
 
 def render(report: Report, fmt: str) -> str:
     try:
-        renderer = RENDERERS[fmt]
+        module = RENDERERS[fmt]
     except KeyError:
         raise SubtransError(f"unknown report format {fmt!r}", hint=f"one of {', '.join(RENDERERS)}") from None
-    return renderer(report)
+    from importlib import import_module
+
+    return import_module(f".{module}", __name__).render(report)
 
 
-from . import github, html, junit, json_report, text  # noqa: E402
-
-RENDERERS = {"text": text.render, "json": json_report.render, "junit": junit.render,
-             "html": html.render, "github": github.render}
+# Format name -> module of this package with a ``render(report) -> str``; imported when used,
+# so that a text report does not load the HTML renderer.
+RENDERERS = {"text": "text", "json": "json_report", "junit": "junit", "html": "html", "github": "github"}
