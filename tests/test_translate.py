@@ -249,3 +249,11 @@ def test_backend_without_constraints_reports_missing_terms():
         result = tr.translate(src, to="zh")
     assert [t["how"] for t in result.terms] == ["missing"]
     assert any("glossary term" in w for w in result.warnings)
+
+
+def test_sound_and_speech_in_one_cue_are_laid_out_to_the_limit():
+    text = "(смеётся) Да, конечно, товарищ комиссар, поезд уходит ровно в полночь."
+    src = Track([Cue(0, 6000, text)])
+    out = run(src)[0].track.cues[0].text
+    assert out.startswith("（") and len(out.split("\n")) <= 2
+    assert all(line_length(strip_tags(ln), 0.5) <= 16 for ln in out.split("\n")), out

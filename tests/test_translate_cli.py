@@ -204,3 +204,13 @@ def test_folder_rerun_skips_outputs_and_keeps_subfolders(tiny_t5, tmp_path):
     code, output = translate(tmp_path / "in", "--to", "zh", "--model", tiny_t5, "--overwrite")
     assert code == 0, output
     assert output.count(" -> ") == 2                                                     # not the .zh.srt outputs
+
+
+def test_project_configuration_shapes_the_qa_of_translations(tiny_t5, tmp_path, monkeypatch):
+    (tmp_path / "subtrans.toml").write_text('[rules]\nline-length = false\nreading-speed = false\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_t5, "-o", tmp_path / "o.srt",
+                             "--report", tmp_path / "r.json")
+    assert code == 0, output
+    rules = {f["rule"] for f in json.loads((tmp_path / "r.json").read_text())["files"][0]["findings"]}
+    assert not rules & {"line-length", "reading-speed"}

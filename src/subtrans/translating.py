@@ -271,6 +271,8 @@ class Translator:
                 texts.append(t)
             new = U.render(shape, texts, target, layout=layout.lines, dash=layout.dash,
                            dash_space=layout.dash_space, escape=escape)
+            if len(shape.segments) > 1 and all(seg.kind != "speaker" for seg in shape.segments):
+                new = layout.reflow(new)   # a sound description with speech, say: too long a line
             cue.text = track.cues[i].text + "\n" + new if bilingual else new
 
         term_report = terms_of.report(units, unit_texts, unit_matches, out, memo, target) if glossary else []
@@ -422,6 +424,16 @@ class _Layout:
 
         return finish_punctuation(text, self.language, self.profile).strip() if text else ""
 
+    def too_long(self, text: str) -> bool:
+        from .text import line_length, strip_tags
+
+        return bool(self.max_chars) and any(line_length(strip_tags(ln), self.half_width) > self.max_chars
+                                            for ln in text.split("\n"))
+
+    def reflow(self, text: str) -> str:
+        """Lay a cue made of several segments out again, only when a line is over the limit."""
+        return self.lines(text) if self.too_long(text) else text
+
     def lines(self, text: str) -> str:
         if not self.max_chars:
             return text
@@ -563,10 +575,18 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
     (and against its source: untranslated text, numbers, tags, glossary terms)."""
     from .formats import EXTENSIONS, load, save
     from .profiles import load_profile
-    from .qa import Settings, check
+    from .qa import Settings, check, validate_rules
 
     target = normalize_language(to)
     prof = load_profile(profile or target_profile(target))
+    # The project's configuration (subtrans.toml / [tool.subtrans]) decides the QA as for
+    # `subtrans check`: fps, switched-off rules, severities and limits. Its `profile` is not used:
+    # the target language decides that here.
+    from .checking import build_settings
+
+    qa_settings, _ = build_settings(profile=prof.name)
+    validate_rules(qa_settings)
+    file_prof = prof.with_values(qa_settings.limits, qa_settings.limits_source) if qa_settings.limits else prof
     files = expand_inputs(inputs, target)
     outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None,
                         names=_relative_names(inputs, files), overwrite=overwrite)
@@ -582,7 +602,7 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
         try:
             track = load(path, encoding=encoding, lenient=lenient)
             file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
-            tr = translator.translate(track, to=target, source=source, bilingual=bilingual, profile=prof,
+            tr = translator.translate(track, to=target, source=source, bilingual=bilingual, profile=file_prof,
                                       progress=file_progress)
             # What --lenient skipped in the input is not in the output: say so.
             for note in track.notes:
@@ -594,7 +614,8 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             out_format = EXTENSIONS.get(out_path.suffix.lower(), tr.track.format)
             save(tr.track, out_path, format=out_format, encoding="utf-8")
             fr.output, fr.translation = str(out_path), tr
-            settings = Settings(profile=prof, source=None if bilingual else track, glossary=translator.glossary)
+            settings = Settings(**{**qa_settings.__dict__, "profile": file_prof,
+                                   "source": None if bilingual else track, "glossary": translator.glossary})
             fr.findings = check(load(out_path), settings=settings)
         except ModelError:
             raise  # the model is missing or cannot do the job: no later file would fare better
