@@ -214,3 +214,21 @@ def test_project_configuration_shapes_the_qa_of_translations(tiny_t5, tmp_path, 
     assert code == 0, output
     rules = {f["rule"] for f in json.loads((tmp_path / "r.json").read_text())["files"][0]["findings"]}
     assert not rules & {"line-length", "reading-speed"}
+
+
+def test_a_rerun_served_from_the_cache_never_loads_the_model(tiny_t5, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "o.srt"
+    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_t5, "-o", out)
+    assert code == 0, output
+    script = ("import sys; from subtrans.cli import main\n"
+              "try:\n    main([" + ", ".join(repr(a) for a in [
+                  "translate", str(EXAMPLES / "red-silk.ru.srt"), "--to", "zh", "--model", str(tiny_t5), "-o", str(out),
+                  "--overwrite", "--beams", "1", "--max-length", "24"]) + "])\n"
+              "except SystemExit as e:\n    print('exit', e.code, 'torch' in sys.modules)\n")
+    import os
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ))
+    assert "exit 0 False" in res.stdout, res.stdout + res.stderr
+    assert "0 sent to the model" in res.stdout

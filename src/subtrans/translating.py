@@ -165,20 +165,23 @@ class Translator:
         """The loaded backend for a direction (loads the model on first use)."""
         if self._instance is not None:
             return self._instance
-        from .mt.backends import get_backend
         from .mt.catalog import resolve_model
 
         spec = resolve_model(self.model_ref, source, target, offline=self.offline, revision=self.revision,
                              allow_pickle=self.allow_pickle)
         key = (spec.name, str(spec.path))
         if key not in self._backends:
-            try:
-                self._backends[key] = get_backend(self.backend_name)(spec, device=self.device,
-                                                                    allow_pickle=self.allow_pickle)
-            except ImportError as exc:
-                raise ModelError(f"translation needs the mt extra ({exc.name or exc} is not installed)",
-                                 hint='pip install "subtrans[mt]" (pin torch==2.13.0 for the CPU build)') from None
+            self._backends[key] = _LazyBackend(self, spec)
         return self._backends[key]
+
+    def _load(self, spec):
+        from .mt.backends import get_backend
+
+        try:
+            return get_backend(self.backend_name)(spec, device=self.device, allow_pickle=self.allow_pickle)
+        except ImportError as exc:
+            raise ModelError(f"translation needs the mt extra ({exc.name or exc} is not installed)",
+                             hint='pip install "subtrans[mt]" (pin torch==2.13.0 for the CPU build)') from None
 
     def close(self) -> None:
         if self._cache_obj is not None:
@@ -309,6 +312,35 @@ class Translator:
                 if m.term.zh and m.term.zh_hant:
                     text = text.replace(to_traditional(m.term.zh), m.term.zh_hant)
         return text
+
+
+class _LazyBackend:
+    """Stands in for a backend until a sentence really has to be translated, so that a rerun
+    served wholly from the translation memory never loads the model (nor torch). The
+    revision, part of the cache key, comes from the model folder, as the backend's does."""
+
+    def __init__(self, translator: Translator, spec) -> None:
+        from .mt.catalog import folder_revision
+
+        self._translator, self.spec, self.name = translator, spec, translator.backend_name
+        self.revision = folder_revision(spec.path) if spec.path else (spec.revision or "unknown")
+        self._loaded = None
+
+    def load(self):
+        if self._loaded is None:
+            self._loaded = self._translator._load(self.spec)
+            self.revision = self._loaded.revision
+        return self._loaded
+
+    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
+        backend = self.load()
+        extra = {"constraints": constraints} if constraints is not None else {}
+        return backend.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
+                                 **extra)
+
+    @property
+    def last_enforcement(self):
+        return getattr(self._loaded, "last_enforcement", None)
 
 
 class _Memo:
