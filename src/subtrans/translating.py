@@ -85,6 +85,8 @@ class Translation:
     # {"cue": first cue (1-based), "source": as found, "target": the glossary's rendering,
     #  "how": free | constrained | repaired | appended | cached | missing}
     terms: list[dict] = field(default_factory=list)
+    # The translation alone: the same as ``track`` except with --bilingual, whose QA looks at this.
+    translation_only: Track | None = None
     glossary: str = "none"   # the glossary's hash
 
     def term_counts(self) -> dict[str, int]:
@@ -276,9 +278,15 @@ class Translator:
                            dash_space=layout.dash_space, escape=escape)
             if len(shape.segments) > 1 and all(seg.kind != "speaker" for seg in shape.segments):
                 new = layout.reflow(new)   # a sound description with speech, say: too long a line
-            cue.text = track.cues[i].text + "\n" + new if bilingual else new
+            cue.text = new
 
         term_report = terms_of.report(units, unit_texts, unit_matches, out, memo, target) if glossary else []
+        translation_only = out
+        if bilingual:
+            out = out.copy()
+            for src_cue, cue in zip(track.cues, out.cues):
+                if cue.text != src_cue.text:
+                    cue.text = src_cue.text + "\n" + cue.text
         for t in term_report:
             if t["how"] == "missing":
                 warnings.append(f"cue {t['cue']}: glossary term {t['source']!r} -> {t['target']!r} "
@@ -290,7 +298,7 @@ class Translator:
             track=out, source=src, target=target, model=spec.name, backend=self.backend_note, signature=sig,
             cues=len(track), units=len(units), unique=memo.unique, cached=memo.cached,
             translated=memo.translated, split_per_cue=memo.split_per_cue, warnings=warnings,
-            terms=term_report, glossary=glossary.hash if glossary else "none",
+            terms=term_report, glossary=glossary.hash if glossary else "none", translation_only=translation_only,
         )
 
     @staticmethod
@@ -646,9 +654,11 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             out_format = EXTENSIONS.get(out_path.suffix.lower(), tr.track.format)
             save(tr.track, out_path, format=out_format, encoding="utf-8")
             fr.output, fr.translation = str(out_path), tr
-            settings = Settings(**{**qa_settings.__dict__, "profile": file_prof,
-                                   "source": None if bilingual else track, "glossary": translator.glossary})
-            fr.findings = check(load(out_path), settings=settings)
+            settings = Settings(**{**qa_settings.__dict__, "profile": file_prof, "source": track,
+                                   "glossary": translator.glossary})
+            # A bilingual file is checked on its translation lines: the source lines are not the
+            # target profile's business (the timings are the same).
+            fr.findings = check(tr.translation_only if bilingual else load(out_path), settings=settings)
         except ModelError:
             raise  # the model is missing or cannot do the job: no later file would fare better
         except OSError as exc:
