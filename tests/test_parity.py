@@ -46,6 +46,45 @@ CASES = [
 ]
 
 
+GLOSSARY_CASES = [
+    # source cues, target cues, expected flagged cues (glossary: operation-red-silk.tsv)
+    ([("1.000", "2.000", "Поедешь Сибирским экспрессом.")], [("1.000", "2.000", "你坐西伯利亚快车去。")], []),
+    ([("1.000", "2.000", "Поедешь Сибирским экспрессом.")], [("1.000", "2.000", "你坐火车去。")], [1]),
+    # a term split over two cues of one sentence is found, and its rendering may sit in either cue
+    ([("1.000", "2.000", "Поедешь Сибирским"), ("2.100", "3.000", "экспрессом до Харбина.")],
+     [("1.000", "2.000", "你坐西伯利亚快车"), ("2.100", "3.000", "去哈尔滨。")], []),
+    ([("1.000", "2.000", "Это ОГПУ.")], [("1.000", "2.000", "这是国家政治保卫总局。")], []),
+    ([("1.000", "2.000", "Это ОГПУ.")], [("1.000", "2.000", "这是克格勃。")], [1]),   # forbidden variant too
+    ([("1.000", "2.000", "西伯利亚快车到了。")], [("1.000", "2.000", "Сибирский экспресс прибыл.")], []),
+    ([("1.000", "2.000", "这是红军的命令。")], [("1.000", "2.000", "Это приказ Красной армии.")], []),  # genitive
+    ([("1.000", "2.000", "这是红军的命令。")], [("1.000", "2.000", "Это приказ армии.")], [1]),
+]
+
+
+@pytest.mark.parametrize("source,target,expected", GLOSSARY_CASES)
+def test_glossary_case(source, target, expected):
+    from pathlib import Path
+
+    from subtrans.glossary import load_glossary
+
+    glossary = load_glossary(Path(__file__).parent.parent / "glossaries" / "operation-red-silk.tsv")
+    profile = "netflix-ru" if any("\u0400" <= ch <= "\u04ff" for _, _, t in target for ch in t) else "netflix-zh-hans"
+    assert flagged("glossary", source, target, profile, glossary=glossary) == expected
+
+
+def test_forbidden_variant_is_an_error_even_without_a_source():
+    from pathlib import Path
+
+    from subtrans.glossary import load_glossary
+    from subtrans.qa import Severity
+
+    glossary = load_glossary(Path(__file__).parent.parent / "glossaries" / "operation-red-silk.tsv")
+    target = subtrans.loads(srt(("1.000", "2.000", "这是克格勃。")))
+    found = [f for f in check(target, settings=Settings(profile="netflix-zh-hans", glossary=glossary))
+             if f.rule == "glossary"]
+    assert [(f.cue, f.severity) for f in found] == [(1, Severity.ERROR)]
+
+
 @pytest.mark.parametrize("rule,source,target,expected", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_parity_case(rule, source, target, expected):
     assert flagged(rule, source, target) == expected

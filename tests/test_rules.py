@@ -23,7 +23,7 @@ def test_rule_case(rule, profile, text, expected):
 def test_every_rule_has_cases_or_is_a_reader_rule():
     from test_parity import CASES as PARITY_CASES
 
-    covered = {c[0] for c in CASES} | {c[0] for c in PARITY_CASES} | {"glossary"}  # glossary: test_parity.py
+    covered = {c[0] for c in CASES} | {c[0] for c in PARITY_CASES} | {"glossary"}  # test_parity.GLOSSARY_CASES
     for name, cls in RULES.items():
         assert name in covered or cls.category == "format", f"{name} has no pass/fail cases"
 

@@ -111,20 +111,19 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
 
 def _pairs(source, track, glossary) -> list:
     """Source and target text per target cue, with the glossary terms found in the source."""
+    from .qa.rules.parity import _glossary_code as code
     from .qa.rules.parity import pairs
     from .text import detect_language
 
     rows = []
-    lang = detect_language(c.text for c in source.cues)
-    target_lang = detect_language(c.text for c in track.cues)
+    lang = code(detect_language(c.text for c in source.cues))
+    target_lang = code(detect_language(c.text for c in track.cues)) or "ru"
     find = None
     if glossary and lang:
         from .glossary import find_terms
 
         def find(text):
-            code = "zh-hant" if lang == "zh-hant" else ("zh" if lang.startswith("zh") else lang)
-            tl = "zh-hant" if target_lang == "zh-hant" else ("zh" if (target_lang or "").startswith("zh") else "ru")
-            return [(m.surface, m.term.text(tl) or "") for m in find_terms(text, code, glossary)]
+            return [(m.surface, m.term.text(target_lang) or "") for m in find_terms(text, lang, glossary)]
     for i, js in pairs(source, track):
         text = "\n".join(source.cues[j].text for j in js)
         rows.append((i + 1, text, track.cues[i].text, find(text.replace("\n", " ")) if find else []))

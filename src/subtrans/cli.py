@@ -180,7 +180,7 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
                                 translator=translator, profile=profile, bilingual=bilingual, encoding=encoding,
                                 lenient=lenient, progress=progress, overwrite=overwrite, report=report_path)
-        cache_warnings = list(getattr(translator._cache_obj, "warnings", []) or [])
+        cache_warnings = translator.cache_warnings
     if progress:
         progress.done()
     threshold = None if fail_on == "never" else fail_on

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 __all__ = [
     "strip_tags", "visible_lines", "char_width", "count_chars", "line_length",
-    "has_han", "detect_language", "TAG_RE",
+    "has_han", "detect_language", "base_language", "TAG_RE",
 ]
 
 # <i>, </i>, <font color="..">, <c.classname>, <v Speaker>, <00:01.000> (WebVTT),
@@ -55,6 +55,13 @@ def count_chars(text: str, half_width: float = 1.0) -> float:
 def line_length(line: str, half_width: float = 1.0) -> float:
     """Length of one visible line, weighted like :func:`count_chars`."""
     return count_chars(line, half_width)
+
+
+def base_language(language: str | None) -> str | None:
+    """``zh`` for any Chinese code (``zh-hans``, ``zh-hant``), the code itself otherwise."""
+    if language is None:
+        return None
+    return "zh" if language.startswith("zh") else language
 
 
 def has_han(text: str) -> bool:

@@ -28,7 +28,7 @@ from typing import Callable
 from . import __version__
 from .errors import ConfigError, ModelError, SubtransError, WriteError
 from .model import Track
-from .text import detect_language
+from .text import base_language, detect_language
 
 __all__ = ["Translator", "Translation", "translate", "normalize_language", "target_profile", "default_output",
            "LANGUAGES"]
@@ -205,7 +205,7 @@ class Translator:
 
         target = normalize_language(to)
         src = normalize_language(source) if source else _detect_source(track)
-        if _base(src) == _base(target):
+        if base_language(src) == base_language(target):
             raise ConfigError(f"the source is already {src}", text=to,
                               hint="translate between Russian and Chinese (use `subtrans check` for QA)")
         prof = profile if profile is not None and not isinstance(profile, str) else load_profile(
@@ -213,7 +213,12 @@ class Translator:
         backend = self.backend(src, target)
         spec = backend.spec
         beams = self.beams or spec.beams
-        model_src, model_tgt = _model_language(src, spec), _model_language(target, spec)
+        from .mt.catalog import direction_error, model_languages
+
+        languages = model_languages(spec, src, target)
+        if languages is None:
+            raise direction_error(spec, src, target)
+        model_src, model_tgt = languages   # zh-hant only where the model writes it natively
         warnings: list[str] = []
         if not spec.commercial:
             warnings.append(f"model {spec.name}: {spec.warning or 'its licence (' + spec.licence + ') forbids commercial use'}")
@@ -235,29 +240,30 @@ class Translator:
                                 max_length=self.max_length, glossary=glossary.hash if glossary else None,
                                 pipeline=1)
         memo = _Memo(self, backend, context, model_src, model_tgt, beams, progress)
-        unit_texts = [self._source_text(u.text, src, spec) for u in units]
+        unit_texts = [_source_text(u.text, src, model_src) for u in units]
         unit_matches = [terms_of.matches(u.text) for u in units]
         memo.run(unit_texts, {t: terms_of.constraints(m) for t, m in zip(unit_texts, unit_matches) if m})
 
         # Spread each unit over its slots; a unit that cannot be spread is redone per slot.
         slot_text: dict[tuple[int, int], str] = {}
         redo: list[tuple[int, int]] = []
+        split_per_cue = 0
         for u, key, matches in zip(units, unit_texts, unit_matches):
-            tr = self._target_text(memo.result[key], target, spec, matches)
+            tr = _target_text(memo.result[key], target, model_tgt, matches)
             parts = U.split_translation(tr, u.weights, target) if tr.strip() else None
             if parts is None and len(u.slots) > 1:
                 redo.extend(u.slots)
-                memo.split_per_cue += 1
+                split_per_cue += 1
                 continue
             if parts is None:
                 parts = [""]
             slot_text.update(zip(u.slots, parts))
         if redo:
-            keys = {s: self._source_text(shapes[s[0]].segments[s[1]].text, src, spec) for s in redo}
+            keys = {s: _source_text(shapes[s[0]].segments[s[1]].text, src, model_src) for s in redo}
             slot_matches = {s: terms_of.matches(shapes[s[0]].segments[s[1]].text) for s in redo}
             memo.run(list(keys.values()), {keys[s]: terms_of.constraints(m) for s, m in slot_matches.items() if m})
             for s, key in keys.items():
-                slot_text[s] = self._target_text(memo.result[key], target, spec, slot_matches[s]).strip()
+                slot_text[s] = _target_text(memo.result[key], target, model_tgt, slot_matches[s]).strip()
 
         out = track.copy()
         out.encoding, out.bom = "utf-8", False
@@ -297,29 +303,36 @@ class Translator:
         return Translation(
             track=out, source=src, target=target, model=spec.name, backend=self.backend_note, signature=sig,
             cues=len(track), units=len(units), unique=memo.unique, cached=memo.cached,
-            translated=memo.translated, split_per_cue=memo.split_per_cue, warnings=warnings,
+            translated=memo.translated, split_per_cue=split_per_cue, warnings=warnings,
             terms=term_report, glossary=glossary.hash if glossary else "none", translation_only=translation_only,
         )
 
-    @staticmethod
-    def _source_text(text: str, src: str, spec) -> str:
-        if src == "zh-hant" and "zh-hant" not in spec.codes:
-            from .mt.layout import to_simplified
+    @property
+    def cache_warnings(self) -> list[str]:
+        """What the translation memory did on the user's behalf (a damaged file moved aside)."""
+        return list(getattr(self._cache_obj, "warnings", []) or [])
 
-            return to_simplified(text)
-        return text
 
-    @staticmethod
-    def _target_text(text: str, target: str, spec, matches=()) -> str:
-        if target == "zh-hant" and "zh-hant" not in spec.codes:
-            from .mt.layout import to_traditional
+def _source_text(text: str, src: str, model_src: str) -> str:
+    """Traditional input for a model that reads Simplified Chinese is converted first."""
+    if src == "zh-hant" and model_src != "zh-hant":
+        from .mt.layout import to_simplified
 
-            text = to_traditional(text)
-            # The glossary's own Traditional form wins over OpenCC's conversion of the Simplified one.
-            for m in matches:
-                if m.term.zh and m.term.zh_hant:
-                    text = text.replace(to_traditional(m.term.zh), m.term.zh_hant)
-        return text
+        return to_simplified(text)
+    return text
+
+
+def _target_text(text: str, target: str, model_tgt: str, matches=()) -> str:
+    """Simplified output becomes Traditional when the user asked for it and the model cannot write it."""
+    if target == "zh-hant" and model_tgt != "zh-hant":
+        from .mt.layout import to_traditional
+
+        text = to_traditional(text)
+        # The glossary's own Traditional form wins over OpenCC's conversion of the Simplified one.
+        for m in matches:
+            if m.term.zh and m.term.zh_hant:
+                text = text.replace(to_traditional(m.term.zh), m.term.zh_hant)
+    return text
 
 
 class _LazyBackend:
@@ -362,7 +375,7 @@ class _Memo:
         # A custom backend may not enforce terms: it then translates freely, and the term report
         # (checked on the output) says which terms are missing.
         self.constrains = "constraints" in inspect.signature(backend.translate).parameters
-        self.unique = self.cached = self.translated = self.split_per_cue = 0
+        self.unique = self.cached = self.translated = 0
 
     def run(self, texts: list[str], constraints: dict[str, list[list[str]]] | None = None) -> None:
         """Translate ``texts`` (each once); ``constraints`` maps a text to the terms its translation must hold."""
@@ -485,17 +498,6 @@ class _Layout:
 
 def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _base(lang: str) -> str:
-    return "zh" if lang.startswith("zh") else lang
-
-
-def _model_language(lang: str, spec=None) -> str:
-    """The language code a model is asked for: zh-hant only where the model has it natively."""
-    if lang == "zh-hant" and (spec is None or "zh-hant" not in spec.codes):
-        return "zh"
-    return lang
 
 
 def _detect_source(track: Track) -> str:
@@ -645,10 +647,9 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             tr = translator.translate(track, to=target, source=source, bilingual=bilingual, profile=file_prof,
                                       progress=file_progress)
             # What --lenient skipped in the input is not in the output: say so.
-            for note in track.notes:
-                if note.rule in ("skipped-block", "invalid-bytes"):
-                    tr.warnings.insert(0, f"input line {note.line}: {note.message} (not in the output)"
-                                       if note.rule == "skipped-block" else f"input line {note.line}: {note.message}")
+            lost = [n for n in track.notes if n.rule in ("skipped-block", "invalid-bytes")]
+            tr.warnings[:0] = [f"input line {n.line}: {n.message}"
+                               + (" (not in the output)" if n.rule == "skipped-block" else "") for n in lost]
             out_path.parent.mkdir(parents=True, exist_ok=True)
             # -o out.vtt for an SRT input converts: the output's extension names its format.
             out_format = EXTENSIONS.get(out_path.suffix.lower(), tr.track.format)

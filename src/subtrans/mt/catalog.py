@@ -108,8 +108,7 @@ def _split_direction(direction: str) -> tuple[str, str] | None:
     return None
 
 
-def _base(lang: str) -> str:
-    return "zh" if lang.startswith("zh") else lang
+from ..text import base_language as _base  # noqa: E402
 
 
 def model_languages(spec: ModelSpec, source: str, target: str) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ import re
 
 from ...model import Track, format_timestamp
 from ...text import TAG_RE, has_han, strip_tags
+from ...text import base_language as _base
 from ..base import Context, Rule, Severity, register_rule
 
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
@@ -39,10 +40,6 @@ def pairs(source: Track, target: Track) -> list[tuple[int, list[int]]]:
     return out
 
 
-def _base(language: str | None) -> str | None:
-    if language is None:
-        return None
-    return "zh" if language.startswith("zh") else language
 
 
 @register_rule
@@ -205,6 +202,11 @@ class TagMismatch(Rule):
                                    value=what)
 
 
+def _glossary_code(language: str | None) -> str | None:
+    """The glossary's language codes: ru, zh (Simplified) and zh-hant."""
+    return "zh-hant" if language == "zh-hant" else _base(language)
+
+
 @register_rule
 class GlossaryTerm(Rule):
     """A glossary term of the source is not rendered as the glossary says (or a forbidden variant is used).
@@ -222,7 +224,7 @@ class GlossaryTerm(Rule):
             return
         from ...glossary import find_terms, forbidden_present, target_present
 
-        tgt_lang = "zh-hant" if ctx.language == "zh-hant" else _base(ctx.language)
+        tgt_lang = _glossary_code(ctx.language)
         if ctx.source is not None:
             yield from self._terms(track, ctx, glossary, tgt_lang, find_terms, target_present)
         for i, cue in enumerate(track.cues):
@@ -240,7 +242,7 @@ class GlossaryTerm(Rule):
     def _terms(self, track, ctx, glossary, tgt_lang, find_terms, target_present):
         from ...mt.units import analyse, build_units
 
-        src_lang = "zh-hant" if ctx.source_language == "zh-hant" else _base(ctx.source_language)
+        src_lang = _glossary_code(ctx.source_language)
         if src_lang is None:
             return
         source = ctx.source
