@@ -141,8 +141,8 @@ def test_same_language_is_refused():
 def test_unknown_language_and_backend_are_refused():
     with pytest.raises(ConfigError):
         run(Track([Cue(0, 1000, "Привет.")]), to="en")
-    with pytest.raises(ModelError):
-        Translator(backend="ct2")
+    with pytest.raises(ConfigError):
+        Translator(backend="marian-nmt")
     with pytest.raises(subtrans.GlossaryError):
         Translator(glossaries=["no-such-glossary.tsv"])
 

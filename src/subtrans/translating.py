@@ -128,15 +128,15 @@ class Translator:
             self._instance, backend = backend, getattr(backend, "name", "custom")
         elif backend not in ("auto", "hf", "ct2"):
             raise ConfigError(f"unknown backend {backend!r}", text=backend, hint="auto, hf or ct2")
-        if backend == "ct2":
-            raise ModelError("the ct2 (CTranslate2) backend is not available in this version",
-                             text="ct2", hint="use --backend hf (or auto)")
         if batch_size < 1 or (beams is not None and beams < 1):
             raise ConfigError("--batch-size and --beams must be at least 1")
         self.model_ref = model
-        self.backend_name = "hf" if self._instance is None else backend
-        self.backend_note = ("hf (auto: the ct2 backend is not available in this version)" if backend == "auto"
-                             else self.backend_name)
+        if self._instance is not None:
+            self.backend_name = self.backend_note = backend
+        else:
+            from .mt.backends import choose_backend
+
+            self.backend_name, self.backend_note = choose_backend(backend)
         self.device = device
         self.beams = beams
         self.batch_size = batch_size

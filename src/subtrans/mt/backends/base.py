@@ -18,16 +18,31 @@ To add a backend:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import importlib.util
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from ...errors import ModelError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..catalog import ModelSpec
 
-__all__ = ["Backend", "BACKENDS", "register_backend", "get_backend"]
+__all__ = ["Backend", "BACKENDS", "Candidate", "register_backend", "get_backend", "choose_backend"]
 
 BACKENDS: dict[str, type["Backend"]] = {}
+
+
+class Candidate(NamedTuple):
+    """One alternative translation of a sentence (:meth:`Backend.candidates`).
+
+    ``score``: the model's length-normalised log-probability (higher is
+    better; comparable between the candidates of one sentence only).
+    ``terms``: per glossary term of that sentence, how it got into this
+    candidate (the mechanisms of :mod:`subtrans.mt.constraints`).
+    """
+
+    text: str
+    score: float
+    terms: tuple[str, ...] = ()
 
 
 class Backend:
@@ -61,6 +76,19 @@ class Backend:
         """
         raise NotImplementedError
 
+    def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
+                   max_length: int | None = None,
+                   constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:
+        """Up to ``n`` alternative translations per text, best model score first.
+
+        Used to fit a translation to the screen (shorter alternatives). Each
+        list holds distinct texts; every candidate carries every term of its
+        text's ``constraints`` (a candidate that cannot be given them is
+        dropped), so an empty input gives ``[]``. A backend may return fewer
+        than ``n``.
+        """
+        raise NotImplementedError
+
     @property
     def revision(self) -> str:
         """The exact weights in use (a Hub commit hash, or a hash of a local folder's files)."""
@@ -78,14 +106,42 @@ def register_backend(cls: type[Backend]) -> type[Backend]:
     return cls
 
 
+_CT2_READY = False  # the ct2 backend is being written
+
+
+def ct2_installed() -> bool:
+    """Whether CTranslate2 can be imported (without importing it)."""
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def choose_backend(requested: str) -> tuple[str, str]:
+    """(backend name, how to describe the choice) for ``auto``, ``hf`` or ``ct2``.
+
+    ``auto`` takes ``ct2`` when CTranslate2 is installed (it converts every
+    catalogued architecture: T5, M2M100, NLLB, Marian), else ``hf``.
+    """
+    if requested == "auto":
+        if ct2_installed() and _CT2_READY:
+            return "ct2", "ct2 (auto: CTranslate2 is installed)"
+        return "hf", 'hf (auto: CTranslate2 is not installed; pip install "subtrans[fast]" for ct2)'
+    if requested == "ct2" and not ct2_installed():
+        raise ModelError("the ct2 backend needs CTranslate2, which is not installed", text="ct2",
+                         hint='pip install "subtrans[fast]", or --backend hf')
+    return requested, requested
+
+
 def get_backend(name: str) -> type[Backend]:
-    """The backend class called ``name`` (``hf``; ``ct2`` arrives with the speed work)."""
-    if name == "hf":
+    """The backend class called ``name`` (``hf`` or ``ct2``)."""
+    if name in ("hf", "ct2"):
         try:
-            from . import hf  # noqa: F401
+            if name == "hf":
+                from . import hf  # noqa: F401
+            else:
+                from . import ct2  # noqa: F401
         except ImportError as exc:
-            raise ModelError(f"translation needs the mt extra ({exc.name or exc} is not installed)",
-                             hint='pip install "subtrans[mt]" (with torch==2.13.0 pinned on CPU machines)') from None
+            extra = "mt" if name == "hf" else "mt,fast"
+            raise ModelError(f"translation needs the {extra} extra ({exc.name or exc} is not installed)",
+                             hint=f'pip install "subtrans[{extra}]" (with torch==2.13.0 pinned on CPU machines)') from None
     if name not in BACKENDS:
-        raise ModelError(f"unknown or unavailable backend {name!r}", text=name, hint="available: hf")
+        raise ModelError(f"unknown or unavailable backend {name!r}", text=name, hint="available: hf, ct2")
     return BACKENDS[name]
