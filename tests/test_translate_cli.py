@@ -17,6 +17,9 @@ from subtrans.text import strip_tags
 from tiny_models import build_hub_cache, tiny_m2m100, tiny_marian_ru_zh, tiny_t5  # noqa: F401  (fixtures)
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
+# The end-to-end runs below go through both engines: the same CLI behaviour is expected of each.
+BACKENDS = ["hf", pytest.param("ct2", marks=pytest.mark.skipif(
+    __import__("importlib").util.find_spec("ctranslate2") is None, reason="CTranslate2 is not installed"))]
 
 
 @pytest.fixture(autouse=True)
@@ -41,10 +44,11 @@ def assert_same_cues(src_path, out_path):
 
 
 @pytest.mark.parametrize("model", ["tiny_t5", "tiny_m2m100", "tiny_marian_ru_zh"])
-def test_russian_example_to_chinese(model, request, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_russian_example_to_chinese(backend, model, request, tmp_path):
     model_dir = request.getfixturevalue(model)
     out_path = tmp_path / "red-silk.zh.srt"
-    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", model_dir, "-o", out_path,
+    code, output = translate("--backend", backend, EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", model_dir, "-o", out_path,
                              "--report", tmp_path / "qa.json", fast=model != "tiny_marian_ru_zh")
     assert code == 0, output
     src, out = assert_same_cues(EXAMPLES / "red-silk.ru.srt", out_path)
@@ -58,32 +62,35 @@ def test_russian_example_to_chinese(model, request, tmp_path):
 
 
 @pytest.mark.parametrize("model", ["tiny_t5", "tiny_m2m100"])
-def test_chinese_example_to_russian(model, request, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_chinese_example_to_russian(backend, model, request, tmp_path):
     out_path = tmp_path / "out.srt"
-    code, output = translate(EXAMPLES / "red-silk.zh.srt", "--to", "ru", "--model", request.getfixturevalue(model),
+    code, output = translate("--backend", backend, EXAMPLES / "red-silk.zh.srt", "--to", "ru", "--model", request.getfixturevalue(model),
                              "-o", out_path)
     assert code == 0, output
     assert_same_cues(EXAMPLES / "red-silk.zh.srt", out_path)
     assert "QA (netflix-ru)" in output
 
 
-def test_default_output_next_to_input_and_rerun_from_cache(tiny_t5, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_default_output_next_to_input_and_rerun_from_cache(backend, tiny_t5, tmp_path):
     src = tmp_path / "film.ru.vtt"
     src.write_bytes((EXAMPLES / "red-silk.ru.vtt").read_bytes())
-    code, first = translate(src, "--to", "zh", "--model", tiny_t5)
+    code, first = translate("--backend", backend, src, "--to", "zh", "--model", tiny_t5)
     assert code == 0, first
     out = tmp_path / "film.zh.vtt"
     assert_same_cues(src, out)
     before = out.read_bytes()
-    code, refused = translate(src, "--to", "zh", "--model", tiny_t5)
+    code, refused = translate("--backend", backend, src, "--to", "zh", "--model", tiny_t5)
     assert code == 2 and "exists already" in refused and "--overwrite" in refused   # never replaced unasked
-    code, second = translate(src, "--to", "zh", "--model", tiny_t5, "--overwrite")
+    code, second = translate("--backend", backend, src, "--to", "zh", "--model", tiny_t5, "--overwrite")
     assert code == 0 and "0 sent to the model" in second and out.read_bytes() == before
 
 
-def test_traditional_and_bilingual(tiny_t5, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_traditional_and_bilingual(backend, tiny_t5, tmp_path):
     out = tmp_path / "out.srt"
-    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh-Hant", "--model", tiny_t5, "-o", out,
+    code, output = translate("--backend", backend, EXAMPLES / "red-silk.ru.srt", "--to", "zh-Hant", "--model", tiny_t5, "-o", out,
                              "--bilingual", "--no-cache", "--report", tmp_path / "r.json")
     assert code == 0, output
     # The QA looks at the translation lines, not at the Russian lines above them.
@@ -158,9 +165,10 @@ GLOSSARY = Path(__file__).parent.parent / "glossaries" / "operation-red-silk.tsv
 
 @pytest.mark.parametrize("model,source,to", [("tiny_t5", "red-silk.ru.srt", "zh"), ("tiny_m2m100", "red-silk.zh.srt", "ru"),
                                              ("tiny_marian_ru_zh", "red-silk.ru.srt", "zh")])
-def test_glossary_terms_reach_the_output(model, source, to, request, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_glossary_terms_reach_the_output(backend, model, source, to, request, tmp_path):
     out = tmp_path / "out.srt"
-    code, output = translate(EXAMPLES / source, "--to", to, "--model", request.getfixturevalue(model), "-o", out,
+    code, output = translate("--backend", backend, EXAMPLES / source, "--to", to, "--model", request.getfixturevalue(model), "-o", out,
                              "--glossary", GLOSSARY)
     assert code == 0, output
     assert "glossary terms:" in output and "missing" not in output, output
@@ -219,18 +227,21 @@ def test_project_configuration_shapes_the_qa_of_translations(tiny_t5, tmp_path, 
     assert not rules & {"line-length", "reading-speed"}
 
 
-def test_a_rerun_served_from_the_cache_never_loads_the_model(tiny_t5, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_rerun_served_from_the_cache_never_loads_the_model(backend, tiny_t5, tmp_path):
     import subprocess
     import sys
 
     out = tmp_path / "o.srt"
-    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_t5, "-o", out)
+    code, output = translate("--backend", backend, EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_t5,
+                             "-o", out)
     assert code == 0, output
     script = ("import sys; from subtrans.cli import main\n"
               "try:\n    main([" + ", ".join(repr(a) for a in [
                   "translate", str(EXAMPLES / "red-silk.ru.srt"), "--to", "zh", "--model", str(tiny_t5), "-o", str(out),
-                  "--overwrite", "--beams", "1", "--max-length", "24"]) + "])\n"
-              "except SystemExit as e:\n    print('exit', e.code, 'torch' in sys.modules)\n")
+                  "--overwrite", "--beams", "1", "--max-length", "24", "--backend", backend]) + "])\n"
+              "except SystemExit as e:\n"
+              "    print('exit', e.code, any(m in sys.modules for m in ('torch', 'ctranslate2', 'transformers')))\n")
     import os
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ))
     assert "exit 0 False" in res.stdout, res.stdout + res.stderr

@@ -106,9 +106,6 @@ def register_backend(cls: type[Backend]) -> type[Backend]:
     return cls
 
 
-_CT2_READY = False  # the ct2 backend is being written
-
-
 def ct2_installed() -> bool:
     """Whether CTranslate2 can be imported (without importing it)."""
     return importlib.util.find_spec("ctranslate2") is not None
@@ -121,7 +118,7 @@ def choose_backend(requested: str) -> tuple[str, str]:
     catalogued architecture: T5, M2M100, NLLB, Marian), else ``hf``.
     """
     if requested == "auto":
-        if ct2_installed() and _CT2_READY:
+        if ct2_installed():
             return "ct2", "ct2 (auto: CTranslate2 is installed)"
         return "hf", 'hf (auto: CTranslate2 is not installed; pip install "subtrans[fast]" for ct2)'
     if requested == "ct2" and not ct2_installed():

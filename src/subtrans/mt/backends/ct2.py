@@ -1,0 +1,389 @@
+"""The CTranslate2 backend: the same models as ``hf``, converted once, decoded in int8.
+
+A resolved transformers folder (:func:`subtrans.mt.catalog.resolve_model`)
+is converted with ``ctranslate2.converters.TransformersConverter`` on first
+use and the result kept in ``<cache>/ct2/`` (:func:`converted_folder`), keyed
+by model, revision (the Hub commit, or a hash of a local folder's weights)
+and quantisation; a later run loads it directly. The conversion is written
+to a temporary folder and renamed into place, so an interrupted or
+concurrent conversion never leaves a half-written model that a later run
+would load.
+
+Quantisation: ``int8`` on CPU; on CUDA ``int8_float16``, except T5
+(``int8_float32``: T5's activations overflow in float16).
+
+Tokenisation and the choice of target language are the ``hf`` backend's
+(:class:`~subtrans.mt.backends.tokens.Tokens`), so both backends read and
+write the same token strings. The forced language token of M2M100 and NLLB
+is a one-token ``target_prefix``.
+
+Terms: CTranslate2 has no logits processors, so glossary terms are enforced
+after decoding (:class:`subtrans.mt.constraints.PrefixRepair`): a term the
+output lacks is put where the model most expects its first token (one
+scoring pass over the candidate cut points), and the model completes the
+sentence from that ``target_prefix``; as a last resort the term is
+inserted before the final punctuation. Every term is present whenever the
+input is not empty, as with ``hf``; the mechanisms reported are ``free``,
+``repaired`` and ``appended`` (``constrained`` is the ``hf`` processor's).
+
+Thread safety: one instance per thread, as for ``hf`` (the tokenizer's
+``src_lang`` changes per call).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from ...errors import ModelError
+from ..catalog import ModelSpec, check_weights, folder_revision
+from ..constraints import PrefixRepair, check_constraints, count_occurrences
+from .base import Backend, Candidate, register_backend
+from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
+
+__all__ = ["CT2Backend", "converted_folder", "quantization_for"]
+
+#: Bumped when the conversion itself changes (vocabulary fixes ...): older conversions are not reused.
+CONVERSION_VERSION = 1
+_CONVERT_LOCK = threading.Lock()
+
+
+def quantization_for(device: str, architecture: str) -> str:
+    """The compute type a model is converted to and run with on ``device``."""
+    if device.startswith("cuda"):
+        return "int8_float32" if architecture == "t5" else "int8_float16"
+    return "int8"
+
+
+def converted_folder(spec: ModelSpec, revision: str, quantization: str, root: Path | None = None) -> Path:
+    """Where the CTranslate2 conversion of ``spec`` at ``revision`` in ``quantization`` lives."""
+    if root is None:
+        from ..cache import default_cache_dir
+
+        root = default_cache_dir() / "ct2"
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in spec.name).strip("-.") or "model"
+    return Path(root) / f"{safe}--{revision}--{quantization}--v{CONVERSION_VERSION}"
+
+
+def _m2m100_loader():
+    """CTranslate2's M2M100 loader, with the vocabulary fixed for transformers 5.
+
+    transformers 5 no longer lists M2M100's 100 language tokens among the
+    tokenizer's special tokens, so the stock loader builds a vocabulary
+    without them and the conversion fails ("expected a vocabulary of size
+    ..."). This one appends them in id order, then the made-up words up to
+    the model's vocabulary size.
+    """
+    from ctranslate2.converters.transformers import M2M100Loader
+
+    class Loader(M2M100Loader):
+        def get_vocabulary(self, model, tokenizer):
+            tokens = [t for t, _ in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])]
+            known = set(tokens)
+            languages = getattr(tokenizer, "lang_token_to_id", {}) or {}
+            for token, _ in sorted(languages.items(), key=lambda item: item[1]):
+                if token not in known:
+                    tokens.append(token)
+                    known.add(token)
+            size = model.config.vocab_size
+            tokens += [f"madeupword{i}" for i in range(max(0, size - len(tokens)))]
+            return tokens[:size]
+
+    return Loader()
+
+
+def convert(folder: Path, target: Path, quantization: str) -> Path:
+    """Convert the transformers model in ``folder`` into ``target`` (atomically); returns ``target``."""
+    from ctranslate2.converters import TransformersConverter
+    from ctranslate2.converters import transformers as ct2_transformers
+    from transformers.utils import logging as hf_logging
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    loaders = ct2_transformers._MODEL_LOADERS
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    with _CONVERT_LOCK:
+        stock = loaders.get("M2M100Config")
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        try:
+            loaders["M2M100Config"] = _m2m100_loader()
+            TransformersConverter(str(folder), low_cpu_mem_usage=True).convert(
+                str(tmp), quantization=quantization, force=True)
+        except Exception as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ModelError(f"cannot convert the model for CTranslate2: {first_line(exc)}", path=folder,
+                             hint="use --backend hf for this model") from None
+        finally:
+            if stock is not None:
+                loaders["M2M100Config"] = stock
+            hf_logging.set_verbosity(verbosity)
+            if bars:
+                hf_logging.enable_progress_bar()
+    try:
+        os.replace(tmp, target)  # atomic; fails if another process got there first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (target / "model.bin").is_file():
+            raise ModelError("cannot store the converted model", path=target,
+                             hint="check that the cache folder is writable (SUBTRANS_CACHE_DIR)") from None
+    return target
+
+
+@register_backend
+class CT2Backend(Tokens, Backend):
+    """A transformers seq2seq model (T5, M2M100, NLLB, Marian) run by CTranslate2 on CPU or CUDA.
+
+    ``device``: None or ``"auto"`` picks ``cuda`` when CTranslate2 sees a GPU,
+    else ``cpu``. ``cache_root`` overrides where conversions are kept;
+    ``quantization`` the compute type (default :func:`quantization_for`;
+    ``float32`` decodes as ``hf`` does on CPU, which the tests use).
+    """
+
+    name = "ct2"
+
+    def __init__(self, spec: ModelSpec, *, device: str | None = None, allow_pickle: bool = False,
+                 cache_root: Path | None = None, quantization: str | None = None) -> None:
+        if spec.path is None:
+            raise ModelError(f"model {spec.name} has no local folder", text=spec.name,
+                             hint="resolve it first (subtrans.mt.catalog.resolve_model)")
+        folder = Path(spec.path)
+        check_weights(folder, allow_pickle)
+        import ctranslate2
+
+        if device in (None, "auto"):
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        kind, _, index = device.partition(":")
+        if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+            raise ModelError(f"cannot use device {device!r} with CTranslate2", text=device,
+                             hint="--device cpu, cuda, cuda:N or auto")
+        super().__init__(spec, device=device, allow_pickle=allow_pickle)
+        self._revision = folder_revision(folder)
+        self.quantization = quantization or quantization_for(device, spec.architecture)
+        self.converted = converted_folder(spec, self._revision, self.quantization, cache_root)
+        self.load_tokenizer(folder)
+        if not (self.converted / "model.bin").is_file():
+            convert(folder, self.converted, self.quantization)
+        try:
+            self.translator = ctranslate2.Translator(str(self.converted), device=kind,
+                                                     device_index=int(index or 0),
+                                                     compute_type=self.quantization)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"cannot load the converted model: {first_line(exc)}", path=self.converted,
+                             hint="delete that folder to convert again, or use --backend hf") from None
+        import json
+
+        vocabulary = None  # the target vocabulary: only its tokens can be suppressed
+        for name in ("shared_vocabulary.json", "target_vocabulary.json"):
+            try:
+                vocabulary = json.loads((self.converted / name).read_text(encoding="utf-8"))
+                break
+            except (OSError, ValueError):
+                continue
+        self._vocabulary = set(vocabulary) if isinstance(vocabulary, list) else None
+        # transformers forces end-of-sentence as the last token within max_new_tokens when the generation
+        # config says forced_eos_token_id (Marian): one text token fewer, which ct2 mirrors
+        try:
+            generation = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            generation = {}
+        self._forced_eos = generation.get("forced_eos_token_id") is not None
+        self._suppress_cache: dict[tuple[int, ...], list[list[str]]] = {}
+        #: Per text of the last ``translate`` call, per term: how it got into the output.
+        self.last_enforcement: list[list[str]] = []
+
+    # -- decoding ------------------------------------------------------------------------
+
+    def _source_tokens(self, texts: list[str], source: str, target: str) -> tuple[list[list[str]], list[str]]:
+        """Source token strings per text, and the target prefix (the forced language token, or [])."""
+        batch, forced = self.prepare_inputs(texts, source, target)
+        tok = self.tokenizer
+        limit = MAX_INPUT_TOKENS
+        positions = getattr(self.model_config, "max_position_embeddings", None)
+        if isinstance(positions, int) and positions > 8:
+            limit = min(limit, positions - 2)
+        ids = tok(batch, truncation=True, max_length=limit)["input_ids"]
+        prefix = [tok.convert_ids_to_tokens(forced)] if forced is not None else []
+        return [tok.convert_ids_to_tokens(row) for row in ids], prefix
+
+    def _suppressed(self, keep: tuple[int, ...]) -> list[list[str]]:
+        hit = self._suppress_cache.get(keep)
+        if hit is None:
+            ids = sorted(self._non_text_ids - set(keep))
+            known = self._vocabulary
+            hit = [[t] for t in self.tokenizer.convert_ids_to_tokens(ids) if known is None or t in known]
+            self._suppress_cache[keep] = hit
+        return hit
+
+    def _decode_tokens(self, tokens: list[str]) -> list[int]:
+        return [int(i) for i in self.tokenizer.convert_tokens_to_ids(tokens)]
+
+    def _run(self, sources: list[list[str]], prefixes: list[list[str]] | None, *, beams: int, budget: int,
+             lead: int, keep: tuple[int, ...], n: int = 1, length_penalty: float = 1.0,
+             scores: bool = False):
+        return self.translator.translate_batch(
+            sources, target_prefix=prefixes, beam_size=max(1, int(beams), n), num_hypotheses=n,
+            length_penalty=length_penalty, max_decoding_length=max(budget - self._forced_eos, 1) + lead,
+            min_decoding_length=1 + lead,
+            suppress_sequences=self._suppressed(keep) or None, return_scores=scores, max_input_length=0,
+        )
+
+    def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
+                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+        """Translate one batch; one string per input, in order. Empty inputs give "".
+
+        ``constraints``: see :meth:`Backend.translate`; how each term got
+        there is left in ``last_enforcement``.
+        """
+        texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        self.last_enforcement = [["skipped"] * len(t) for t in terms]
+        out = [""] * len(texts)
+        todo = [i for i, t in enumerate(texts) if t and t.strip()]
+        if not todo:
+            return out
+        job = self._job([texts[i] for i in todo], source, target, beams, max_length)
+        rows = [terms[i] for i in todo]
+        budgets = [job.budget_for(r) for r in rows]
+        results = self._run(job.sources, job.prefixes, beams=beams, budget=max(budgets), lead=job.lead,
+                            keep=job.keep)
+        for k, (i, result) in enumerate(zip(todo, results)):
+            seq = job.prefix_ids + self._decode_tokens(result.hypotheses[0][job.lead:])
+            if rows[k]:
+                text, labels = job.repair.enforce(k, seq, rows[k], budgets[k])
+                self.last_enforcement[i] = labels
+            else:
+                text = self.decode_ids(seq)
+            out[i] = text
+        return out
+
+    def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
+                   max_length: int | None = None,
+                   constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:
+        """Up to ``n`` alternatives per text: the n-best of beam search and of a short-favouring length
+        penalty, each scored by the model as its mean log-probability per token, best first.
+
+        The translation :meth:`translate` gives (with its terms enforced) is
+        always among them; another candidate that lacks a term is dropped.
+        """
+        texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        out: list[list[Candidate]] = [[] for _ in texts]
+        todo = [i for i, t in enumerate(texts) if t and t.strip()]
+        if not todo:
+            return out
+        best = self.translate([texts[i] for i in todo], source=source, target=target, beams=beams,
+                              max_length=max_length, constraints=[terms[i] for i in todo])
+        enforced = self.last_enforcement
+        job = self._job([texts[i] for i in todo], source, target, beams, max_length)
+        budget = job.budget
+        found: list[dict[str, tuple[str, ...]]] = [{} for _ in todo]
+        for penalty in (1.0, 0.2):
+            results = self._run(job.sources, job.prefixes, beams=max(beams, n), budget=budget, lead=job.lead,
+                                keep=job.keep, n=n, length_penalty=penalty)
+            for k, result in enumerate(results):
+                for hyp in result.hypotheses:
+                    text = self.decode_ids(job.prefix_ids + self._decode_tokens(hyp[job.lead:]))
+                    row = terms[todo[k]]
+                    if text and text not in found[k] and all(count_occurrences(text, t) for t in row):
+                        found[k][text] = ("free",) * len(row)
+        for k in range(len(todo)):
+            found[k].pop(best[k], None)
+            found[k] = {best[k]: tuple(enforced[k]), **found[k]}
+        # one scoring pass: the mean log-probability per token (end of sentence included) of every candidate
+        flat = [(k, text) for k in range(len(todo)) for text in found[k]]
+        tok = self.tokenizer
+        scored = self.translator.score_batch(
+            [job.sources[k] for k, _ in flat],
+            [job.prefix_tokens + tok.convert_ids_to_tokens(self.encode_target(text)) for _, text in flat],
+            offset=job.lead, max_input_length=0)
+        for (k, text), s in zip(flat, scored):
+            logp = list(s.log_probs)
+            out[todo[k]].append(Candidate(text, sum(logp) / max(1, len(logp)), found[k][text]))
+        for k, i in enumerate(todo):
+            ranked = sorted(out[i], key=lambda c: -c.score)
+            top = ranked[:max(1, n)]
+            if all(c.text != best[k] for c in top):  # the 1-best translation is always offered
+                top[-1] = next(c for c in ranked if c.text == best[k])
+            out[i] = top
+        return out
+
+    def _job(self, texts: list[str], source: str, target: str, beams: int, max_length: int | None) -> "_Job":
+        src, tgt = self.direction(source, target)
+        sources, prefix = self._source_tokens([t.strip() for t in texts], src, tgt)
+        longest = max(len(s) for s in sources)
+        cap = max_length or self.spec.max_length
+        budget = min(cap, 3 * longest + 16)
+        return _Job(self, sources, prefix, budget, tgt, beams)
+
+    @property
+    def revision(self) -> str:
+        """The Hub commit (snapshot folder) or a short hash of config.json and the weight files."""
+        return self._revision
+
+
+class _Job:
+    """One batch's source tokens, target prefix and budget, and the term repair that works on them."""
+
+    def __init__(self, backend: CT2Backend, sources: list[list[str]], prefix: list[str], budget: int,
+                 language: str, beams: int) -> None:
+        self.backend = backend
+        self.sources = sources
+        self.prefix_tokens = prefix
+        self.lead = len(prefix)
+        self.prefixes = [list(prefix) for _ in sources] if prefix else None
+        self.prefix_ids = backend._decode_tokens(prefix)
+        self.budget = budget
+        eos = backend.eos_ids
+        self.keep = tuple(sorted(set(eos) | set(self.prefix_ids)))
+        self.repair = PrefixRepair(
+            speller=backend.term_speller(), language=language, lead_ids=self.prefix_ids, eos_ids=eos,
+            score_next=self._score_next, complete=self._complete,
+        )
+        self.beams = beams
+        self.language = language
+
+    def budget_for(self, terms) -> int:
+        need = sum(self.repair.spell(t).min_length for t in terms)
+        return max(self.budget, need)
+
+    def _score_next(self, row: int, prefixes: list[list[int]]) -> list[float]:
+        """log p(last token | the tokens before it) for each decoder sequence (lead ids included)."""
+        tok = self.backend.tokenizer
+        results = self.backend.translator.score_batch(
+            [self.sources[row]] * len(prefixes), [tok.convert_ids_to_tokens(p) for p in prefixes],
+            max_input_length=0)
+        # the scores end with the end-of-sentence token that score_batch appends
+        return [float(r.log_probs[-2]) if len(r.log_probs) > 1 else float("-inf") for r in results]
+
+    def _complete(self, row: int, forced: list[int], room: int) -> list[int]:
+        """The model's continuation of the decoder sequence ``forced`` (lead ids included).
+
+        In Russian the first token after a forced term must not glue
+        letters onto it ("Пекин" + "ом" is another word, "Пекин" + "看" no
+        word at all): the model's alternatives at that position are taken
+        best first, and the first that starts a new word or is punctuation
+        is kept; if none is, the sentence ends after the term.
+        """
+        backend, tok = self.backend, self.backend.tokenizer
+        if self.language.startswith("zh"):
+            results = backend._run([self.sources[row]], [tok.convert_ids_to_tokens(forced)], beams=self.beams,
+                                   budget=len(forced) - self.lead + room, lead=self.lead, keep=self.keep)
+            return self.prefix_ids + backend._decode_tokens(results[0].hypotheses[0][self.lead:])
+        glued = self._glued()
+        results = backend.translator.translate_batch(
+            [self.sources[row]], target_prefix=[tok.convert_ids_to_tokens(forced)], beam_size=1,
+            num_hypotheses=8, return_alternatives=True, max_decoding_length=len(forced) + room,
+            min_decoding_length=len(forced), suppress_sequences=backend._suppressed(self.keep) or None,
+            max_input_length=0)
+        for hyp in results[0].hypotheses:
+            ids = self.prefix_ids + backend._decode_tokens(hyp[self.lead:])
+            if len(ids) <= len(forced) or ids[len(forced)] not in glued:
+                return ids
+        return list(forced)
+
+    def _glued(self) -> frozenset[int]:
+        return frozenset(self.backend.term_speller().glued_ids)
