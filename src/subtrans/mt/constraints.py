@@ -988,28 +988,32 @@ class TermDecoding:
 class PrefixRepair:
     """Terms enforced after decoding, for an engine without logits processors (CTranslate2).
 
-    The engine is reached through two callables, per batch row:
-    ``score_next(row, sequences)`` gives, for each decoder token sequence
-    (``lead_ids`` first), the log-probability of its last token given the
-    ones before it; ``complete(row, forced, room)`` decodes on from the
-    sequence ``forced`` for at most ``room`` more tokens and returns the
-    whole sequence. ``lead_ids``: what precedes the text in every output
-    (the forced language token, or nothing).
+    The engine is reached through two batched callables. ``score(requests)``
+    takes ``(row, sequence)`` pairs (decoder token ids, ``lead_ids`` first)
+    and returns, per pair, a function ``logp(position, token)``: the
+    log-probability of ``token`` right after ``sequence[:position]`` (one
+    teacher-forced pass over the sequence). ``complete(requests)`` takes
+    ``(row, forced, room)`` triples and returns, per triple, the whole
+    sequence the model decodes on from ``forced`` within ``room`` more tokens
+    (for Russian, not gluing letters onto the forced term).
+    ``lead_ids``: what precedes the text in every output (the forced
+    language token, or nothing).
 
-    :meth:`enforce` checks one output: a missing term is put where the model
-    gives its first token the highest probability among the cut points
+    :meth:`enforce` checks a batch of outputs: a missing term is put where the
+    model gives its first token the highest probability among the cut points
     that keep the terms already there (between words in Russian), and the
     model completes the sentence from there (``repaired``); the last resort
     inserts it before the final punctuation (``appended``). A term the first
-    output already had is ``free``.
+    output already had is ``free``. Rows are repaired together, one missing
+    term per row per round: two engine calls a round, however many rows.
     """
 
     speller: TermSpeller
     language: str
     lead_ids: list[int]
     eos_ids: list[int]
-    score_next: Callable[[int, list[list[int]]], list[float]]
-    complete: Callable[[int, list[int], int], list[int]]
+    score: Callable[[list[tuple[int, list[int]]]], list[Callable[[int, int], float]]]
+    complete: Callable[[list[tuple[int, list[int], int]]], list[list[int]]]
 
     def spell(self, term: Sequence[str]) -> SpelledTerm:
         return self.speller.spell(term, self.language)
@@ -1017,72 +1021,101 @@ class PrefixRepair:
     def _present(self, text: str, term: Sequence[str]) -> bool:
         return term_present(text, term, whole_words=_spaced(self.language))
 
-    def enforce(self, row: int, seq: list[int], terms: list[tuple[str, ...]], budget: int) -> tuple[str, list[str]]:
-        """The output's text with every term in it, and per term its mechanism."""
-        text = self.speller.decode(seq)
-        spelled = [self.spell(t) for t in terms]
-        labels = ["free" if self._present(text, t) else "" for t in terms]
-        for k in range(len(terms)):
-            if self._present(text, terms[k]):
+    def enforce(self, rows: list[tuple[int, list[int], list[tuple[str, ...]], int]]) -> list[tuple[str, list[str]]]:
+        """For each ``(row, sequence, terms, budget)``: the text with every term in it, and per term its
+        mechanism."""
+        state = []
+        for row, seq, terms, budget in rows:
+            text = self.speller.decode(seq)
+            labels = ["free" if self._present(text, t) else "" for t in terms]
+            todo = [k for k in range(len(terms)) if not labels[k]]
+            state.append(dict(row=row, seq=seq, text=text, terms=terms, budget=budget, labels=labels, todo=todo,
+                              spelled=[self.spell(t) for t in terms]))
+        while True:
+            plans = []
+            for st in state:
+                while st["todo"] and self._present(st["text"], st["terms"][st["todo"][0]]):
+                    st["todo"].pop(0)  # brought in by the repair of another term
+                if st["todo"]:
+                    plans.append((st, st["todo"].pop(0)))
+            if not plans:
+                break
+            self._round(plans)
+        out = []
+        for st in state:
+            text, labels = st["text"], st["labels"]
+            for k, term in enumerate(st["terms"]):
+                if not self._present(text, term):
+                    text = insert_term(text, term[0], self.language)
+                    labels[k] = "appended"
+                elif not labels[k]:
+                    labels[k] = "repaired"
+            out.append((text.strip(), labels))
+        return out
+
+    def _gen(self, seq: list[int]) -> list[int]:
+        start, eos = len(self.lead_ids), set(self.eos_ids)
+        end = next((j for j in range(start, len(seq)) if seq[j] in eos), len(seq))
+        return seq[start:end]
+
+    def _round(self, plans: list) -> None:
+        spaced = _spaced(self.language)
+        scoring = []
+        for st, k in plans:
+            terms, text = st["terms"], st["text"]
+            gen = self._gen(st["seq"])
+            last = len(gen)
+            while last > 0 and self.speller.is_stop(gen[last - 1]):
+                last -= 1
+            present = [j for j in range(len(terms)) if j != k and self._present(text, terms[j])]
+            first = 0
+            if present:  # cut only after the terms the output already has
+                first = next((p for p in range(last + 1)
+                              if all(self._present(self.speller.decode(self.lead_ids + gen[:p]), terms[j])
+                                     for j in present)), len(gen))
+                if first > last:
+                    first = last = len(gen)
+            options: list[tuple[int, int, str]] = []  # (cut, first token, alternative)
+            seen: set[tuple[int, int]] = set()
+            for p in range(first, last + 1):
+                if spaced and 0 < p < last and not self.speller.starts_word(gen[p]):
+                    continue  # Russian: cut only between words
+                for alt in terms[k]:
+                    token = st["spelled"][k].first_token(alt, glued=(not spaced and p > 0))
+                    if token is not None and (p, token) not in seen:
+                        seen.add((p, token))
+                        options.append((p, token, alt))
+            scoring.append((gen, last, options))
+        wanted = [i for i, (_, _, options) in enumerate(scoring) if options]
+        scorers = self.score([(plans[i][0]["row"], self.lead_ids + scoring[i][0][:scoring[i][1]]) for i in wanted])
+        scorer_of = dict(zip(wanted, scorers))
+        start = len(self.lead_ids)
+        jobs = []
+        for i, ((st, k), (gen, last, options)) in enumerate(zip(plans, scoring)):
+            p, alt = last, st["terms"][k][0]
+            if options:
+                logp = scorer_of[i]
+                best = max(options, key=lambda o: (logp(start + o[0], o[1]), o[0]))
+                p, _, alt = best
+            head = _join(self.speller.decode(self.lead_ids + gen[:p]), alt, self.language)
+            forced = self.lead_ids + list(self.speller.encode(head))
+            if not self._present(self.speller.decode(forced), st["terms"][k]):
                 continue
-            fixed = self._repair(row, seq, text, terms, spelled, k, budget)
-            if fixed is None:
+            jobs.append((st, k, head, forced, st["budget"] - (len(forced) - start)))
+        runs = [j for j in jobs if j[4] > 0]
+        completed = self.complete([(st["row"], forced, room) for st, _, _, forced, room in runs])
+        done = {id(j): seq for j, seq in zip(runs, completed)}
+        for job in jobs:
+            st, k, head, forced, _ = job
+            new_seq = done.get(id(job), forced)
+            new_text = self.speller.decode(new_seq)
+            terms = st["terms"]
+            if not self._present(new_text, terms[k]):
                 continue
-            seq, text, head = fixed
+            if any(self._present(st["text"], t) and not self._present(new_text, t) for t in terms):
+                continue  # the repair lost a term the output had
+            st["seq"], st["text"] = new_seq, new_text
             for j in range(len(terms)):
                 # term k, and the terms the repair cut off and that came back, count as repaired
-                if j == k or (labels[j] and not self._present(head, terms[j])):
-                    labels[j] = "repaired"
-        for k in range(len(terms)):
-            if not self._present(text, terms[k]):
-                text = insert_term(text, terms[k][0], self.language)
-                labels[k] = "appended"
-            elif not labels[k]:
-                labels[k] = "repaired"
-        return text.strip(), labels
-
-    def _repair(self, row: int, seq: list[int], text: str, terms: list[tuple[str, ...]],
-                spelled: list[SpelledTerm], k: int, budget: int) -> tuple[list[int], str, str] | None:
-        start = len(self.lead_ids)
-        eos = set(self.eos_ids)
-        end = next((j for j in range(start, len(seq)) if seq[j] in eos), len(seq))
-        gen = seq[start:end]
-        last = len(gen)
-        while last > 0 and self.speller.is_stop(gen[last - 1]):
-            last -= 1
-        present = [j for j in range(len(terms)) if j != k and self._present(text, terms[j])]
-        first = 0
-        if present:  # cut only after the terms the output already has
-            first = next((p for p in range(last + 1)
-                          if all(self._present(self.speller.decode(self.lead_ids + gen[:p]), terms[j])
-                                 for j in present)), len(gen))
-            if first > last:
-                first = last = len(gen)
-        spaced = _spaced(self.language)
-        options: list[tuple[int, int, str]] = []  # (cut, first token, alternative)
-        seen: set[tuple[int, int]] = set()
-        for p in range(first, last + 1):
-            if spaced and 0 < p < last and not self.speller.starts_word(gen[p]):
-                continue  # Russian: cut only between words
-            for alt in terms[k]:
-                token = spelled[k].first_token(alt, glued=(not spaced and p > 0))
-                if token is not None and (p, token) not in seen:
-                    seen.add((p, token))
-                    options.append((p, token, alt))
-        p, alt = last, terms[k][0]
-        if options:
-            scores = self.score_next(row, [self.lead_ids + gen[:q] + [t] for q, t, _ in options])
-            best = max(range(len(options)), key=lambda i: (scores[i], options[i][0]))
-            p, _, alt = options[best]
-        head = _join(self.speller.decode(self.lead_ids + gen[:p]), alt, self.language)
-        forced = self.lead_ids + list(self.speller.encode(head))
-        if not self._present(self.speller.decode(forced), terms[k]):
-            return None
-        room = budget - (len(forced) - start)
-        new_seq = self.complete(row, forced, room) if room > 0 else forced
-        new_text = self.speller.decode(new_seq)
-        if not self._present(new_text, terms[k]):
-            return None
-        if any(self._present(text, terms[j]) and not self._present(new_text, terms[j]) for j in range(len(terms))):
-            return None
-        return new_seq, new_text, head
+                if j == k or (st["labels"][j] and not self._present(head, terms[j])):
+                    st["labels"][j] = "repaired"

@@ -176,14 +176,15 @@ class CT2Backend(Tokens, Backend):
                              hint="delete that folder to convert again, or use --backend hf") from None
         import json
 
-        vocabulary = None  # the target vocabulary: only its tokens can be suppressed
+        order: list[str] = []  # the target vocabulary, in CTranslate2's order
         for name in ("shared_vocabulary.json", "target_vocabulary.json"):
             try:
-                vocabulary = json.loads((self.converted / name).read_text(encoding="utf-8"))
+                order = json.loads((self.converted / name).read_text(encoding="utf-8"))
                 break
             except (OSError, ValueError):
                 continue
-        self._vocabulary = set(vocabulary) if isinstance(vocabulary, list) else None
+        self._vocab_order = order if isinstance(order, list) else []
+        self._vocabulary = set(self._vocab_order) or None  # only these tokens can be suppressed
         # transformers forces end-of-sentence as the last token within max_new_tokens when the generation
         # config says forced_eos_token_id (Marian): one text token fewer, which ct2 mirrors
         try:
@@ -191,11 +192,23 @@ class CT2Backend(Tokens, Backend):
         except (OSError, ValueError):
             generation = {}
         self._forced_eos = generation.get("forced_eos_token_id") is not None
+        self._index: list[int] | None = None
         self._suppress_cache: dict[tuple[int, ...], list[list[str]]] = {}
         #: Per text of the last ``translate`` call, per term: how it got into the output.
         self.last_enforcement: list[list[str]] = []
 
     # -- decoding ------------------------------------------------------------------------
+
+    def vocabulary_index(self) -> list[int]:
+        """Tokenizer id -> row of CTranslate2's vocabulary (-1: not in it)."""
+        if self._index is None:
+            rows = {token: i for i, token in enumerate(self._vocab_order)}
+            tok = self.tokenizer
+            size = max(tok.get_vocab().values(), default=-1) + 1
+            size = max(size, len(tok))
+            self._index = [rows.get(t, -1) if t is not None else -1
+                           for t in tok.convert_ids_to_tokens(list(range(size)))]
+        return self._index
 
     def _source_tokens(self, texts: list[str], source: str, target: str) -> tuple[list[list[str]], list[str]]:
         """Source token strings per text, and the target prefix (the forced language token, or [])."""
@@ -250,14 +263,16 @@ class CT2Backend(Tokens, Backend):
         budgets = [job.budget_for(r) for r in rows]
         results = self._run(job.sources, job.prefixes, beams=beams, budget=max(budgets), lead=job.lead,
                             keep=job.keep)
+        repairs = []
         for k, (i, result) in enumerate(zip(todo, results)):
             seq = job.prefix_ids + self._decode_tokens(result.hypotheses[0][job.lead:])
             if rows[k]:
-                text, labels = job.repair.enforce(k, seq, rows[k], budgets[k])
-                self.last_enforcement[i] = labels
+                repairs.append((k, seq, rows[k], budgets[k]))
             else:
-                text = self.decode_ids(seq)
-            out[i] = text
+                out[i] = self.decode_ids(seq)
+        for (k, *_), (text, labels) in zip(repairs, job.repair.enforce(repairs)):
+            out[todo[k]] = text
+            self.last_enforcement[todo[k]] = labels
         return out
 
     def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
@@ -337,30 +352,54 @@ class _Job:
         self.prefixes = [list(prefix) for _ in sources] if prefix else None
         self.prefix_ids = backend._decode_tokens(prefix)
         self.budget = budget
-        eos = backend.eos_ids
-        self.keep = tuple(sorted(set(eos) | set(self.prefix_ids)))
-        self.repair = PrefixRepair(
-            speller=backend.term_speller(), language=language, lead_ids=self.prefix_ids, eos_ids=eos,
-            score_next=self._score_next, complete=self._complete,
-        )
         self.beams = beams
         self.language = language
+        eos = backend.eos_ids
+        self.keep = tuple(sorted(set(eos) | set(self.prefix_ids)))
+        self.repair = PrefixRepair(speller=backend.term_speller(), language=language, lead_ids=self.prefix_ids,
+                                   eos_ids=eos, score=self._score, complete=self._complete)
 
     def budget_for(self, terms) -> int:
         need = sum(self.repair.spell(t).min_length for t in terms)
         return max(self.budget, need)
 
-    def _score_next(self, row: int, prefixes: list[list[int]]) -> list[float]:
-        """log p(last token | the tokens before it) for each decoder sequence (lead ids included)."""
-        tok = self.backend.tokenizer
-        results = self.backend.translator.score_batch(
-            [self.sources[row]] * len(prefixes), [tok.convert_ids_to_tokens(p) for p in prefixes],
-            max_input_length=0)
-        # the scores end with the end-of-sentence token that score_batch appends
-        return [float(r.log_probs[-2]) if len(r.log_probs) > 1 else float("-inf") for r in results]
+    def _score(self, requests: list[tuple[int, list[int]]]):
+        """Per (row, decoder sequence): ``logp(position, token)`` from one teacher-forced pass.
 
-    def _complete(self, row: int, forced: list[int], room: int) -> list[int]:
-        """The model's continuation of the decoder sequence ``forced`` (lead ids included).
+        CTranslate2 returns the vocabulary logits of every step when asked
+        (``return_logits_vocab``), the steps of a forced ``target_prefix``
+        included: decoding one token past the sequence gives them all.
+        """
+        if not requests:
+            return []
+        import numpy as np
+
+        backend, tok = self.backend, self.backend.tokenizer
+        results = backend.translator.translate_batch(
+            [self.sources[row] for row, _ in requests], target_prefix=[tok.convert_ids_to_tokens(seq)
+                                                                       for _, seq in requests],
+            beam_size=1, max_decoding_length=max(len(seq) for _, seq in requests) + 1, return_logits_vocab=True,
+            max_input_length=0)
+        index = backend.vocabulary_index()
+
+        def scorer(steps):
+            cache: dict[int, object] = {}
+
+            def logp(position: int, token: int) -> float:
+                if position >= len(steps) or token >= len(index) or index[token] < 0:
+                    return float("-inf")
+                row = cache.get(position)
+                if row is None:
+                    x = np.asarray(steps[position], dtype=np.float64)
+                    row = cache[position] = x - (x.max() + np.log(np.exp(x - x.max()).sum()))
+                return float(row[index[token]])
+
+            return logp
+
+        return [scorer(r.logits[0]) for r in results]
+
+    def _complete(self, requests: list[tuple[int, list[int], int]]) -> list[list[int]]:
+        """The model's continuation of each forced decoder sequence (lead ids included).
 
         In Russian the first token after a forced term must not glue
         letters onto it ("Пекин" + "ом" is another word, "Пекин" + "看" no
@@ -368,22 +407,28 @@ class _Job:
         best first, and the first that starts a new word or is punctuation
         is kept; if none is, the sentence ends after the term.
         """
+        if not requests:
+            return []
         backend, tok = self.backend, self.backend.tokenizer
+        sources = [self.sources[row] for row, _, _ in requests]
+        prefixes = [tok.convert_ids_to_tokens(forced) for _, forced, _ in requests]
+        longest = max(len(forced) + room for _, forced, room in requests)
         if self.language.startswith("zh"):
-            results = backend._run([self.sources[row]], [tok.convert_ids_to_tokens(forced)], beams=self.beams,
-                                   budget=len(forced) - self.lead + room, lead=self.lead, keep=self.keep)
-            return self.prefix_ids + backend._decode_tokens(results[0].hypotheses[0][self.lead:])
-        glued = self._glued()
+            results = backend._run(sources, prefixes, beams=self.beams, budget=longest - self.lead, lead=self.lead,
+                                   keep=self.keep)
+            return [self.prefix_ids + backend._decode_tokens(r.hypotheses[0][self.lead:]) for r in results]
+        glued = frozenset(backend.term_speller().glued_ids)
         results = backend.translator.translate_batch(
-            [self.sources[row]], target_prefix=[tok.convert_ids_to_tokens(forced)], beam_size=1,
-            num_hypotheses=8, return_alternatives=True, max_decoding_length=len(forced) + room,
-            min_decoding_length=len(forced), suppress_sequences=backend._suppressed(self.keep) or None,
+            sources, target_prefix=prefixes, beam_size=1, num_hypotheses=8, return_alternatives=True,
+            max_decoding_length=longest, suppress_sequences=backend._suppressed(self.keep) or None,
             max_input_length=0)
-        for hyp in results[0].hypotheses:
-            ids = self.prefix_ids + backend._decode_tokens(hyp[self.lead:])
-            if len(ids) <= len(forced) or ids[len(forced)] not in glued:
-                return ids
-        return list(forced)
-
-    def _glued(self) -> frozenset[int]:
-        return frozenset(self.backend.term_speller().glued_ids)
+        out = []
+        for (_, forced, _), result in zip(requests, results):
+            chosen = list(forced)
+            for hyp in result.hypotheses:
+                ids = self.prefix_ids + backend._decode_tokens(hyp[self.lead:])
+                if len(ids) <= len(forced) or ids[len(forced)] not in glued:
+                    chosen = ids
+                    break
+            out.append(chosen)
+        return out
