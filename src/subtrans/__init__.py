@@ -9,28 +9,43 @@ The library in three calls::
     track.save("film.fixed.srt")                 # atomic; same encoding and line ends
 
 Nothing here imports torch or transformers: those load only for translation.
+The names below are imported on first use (``import subtrans`` itself costs
+next to nothing, so ``subtrans --version`` and ``subtrans rules`` start fast).
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import (  # noqa: E402
+from .errors import (  # noqa: E402  (light: the CLI needs them on every path)
     ConfigError, EncodingError, FormatError, GlossaryError, ModelError, ParseError, ProfileError, SubtransError, WriteError,
 )
-from .formats import load, loads, save  # noqa: E402
-from .model import Block, Cue, ReadNote, Track  # noqa: E402
-from .profiles import Profile, list_profiles, load_profile  # noqa: E402
-from .qa import RULES, Finding, Fix, Settings, Severity, check, fix  # noqa: E402
+
+# Public name -> the module of this package that defines it.
+_LAZY = {
+    "load": "formats", "loads": "formats", "save": "formats",
+    "Block": "model", "Cue": "model", "ReadNote": "model", "Track": "model",
+    "Profile": "profiles", "list_profiles": "profiles", "load_profile": "profiles",
+    "RULES": "qa", "Finding": "qa", "Fix": "qa", "Settings": "qa", "Severity": "qa", "check": "qa", "fix": "qa",
+    # Translation, so that `subtrans check` never loads that code.
+    "translate": "translating", "Translator": "translating", "Translation": "translating",
+}
 
 
 def __getattr__(name: str):
-    # Translation is imported on first use, so `subtrans check` never loads that code.
-    if name in ("translate", "Translator", "Translation"):
-        from . import translating
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'subtrans' has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(translating, name)
-    raise AttributeError(f"module 'subtrans' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    if module != "translating":
+        globals()[name] = value  # found once; later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

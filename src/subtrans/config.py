@@ -21,7 +21,6 @@ names one explicitly. Command-line options win over the file.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,8 @@ class Config:
 
 
 def find_config(start: Path | None = None) -> Path | None:
+    import tomllib
+
     folder = (start or Path.cwd()).resolve()
     for candidate in (folder, *folder.parents):
         if (candidate / "subtrans.toml").is_file():
@@ -62,6 +63,8 @@ def find_config(start: Path | None = None) -> Path | None:
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(Path(path).read_text("utf-8"))
     except OSError as exc:

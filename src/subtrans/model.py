@@ -17,7 +17,7 @@ from typing import Literal
 __all__ = ["Cue", "Block", "ReadNote", "Track", "format_timestamp"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Cue:
     """One subtitle event.
 

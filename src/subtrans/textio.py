@@ -7,11 +7,11 @@ import os
 import re
 import sys
 import threading
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EncodingError, ParseError, WriteError
+from .text import LazyRegex
 
 __all__ = ["Decoded", "decode", "encode", "atomic_write", "normalize_encoding"]
 
@@ -37,7 +37,8 @@ _LEGACY = [
 
 _PREFERRED = ["cp1251", "koi8_r", "gb18030", "big5", "cp950", "cp866"]
 _CYRILLIC_PAGES = {"cp1251", "koi8_r", "cp866", "mac_cyrillic", "iso8859_5"}
-_CYRILLIC_OR_HAN = re.compile(r"[\u0400-\u04ff\u4e00-\u9fff]")
+# The patterns of the legacy code page path are compiled when a file needs it (not UTF-8).
+_CYRILLIC_OR_HAN = LazyRegex(r"[\u0400-\u04ff\u4e00-\u9fff]")
 
 
 def normalize_encoding(name: str) -> str:
@@ -177,10 +178,10 @@ def _replace_marks(text: str, bad: list[bytes]) -> tuple[str, tuple[tuple[int, s
     return text.replace(_MARK, "\ufffd"), tuple(found)
 
 
-_ESCAPED = re.compile("[\udc80-\udcff]+")  # bytes that surrogateescape kept
+_ESCAPED = LazyRegex("[\udc80-\udcff]+")  # bytes that surrogateescape kept
 # Valid multi-byte UTF-8 sequences (RFC 3629), to tell a damaged UTF-8 file
 # from a legacy code page.
-_UTF8_MULTI = re.compile(
+_UTF8_MULTI = LazyRegex(
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
     rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
@@ -201,10 +202,10 @@ def _mostly_utf8(data: bytes) -> bool:
     return bad * 10 <= good
 
 
-_CYRILLIC_WORD = re.compile(r"[^\s\-/]*[\u0400-\u04ff][^\s\-/]*")
+_CYRILLIC_WORD = LazyRegex(r"[^\s\-/]*[\u0400-\u04ff][^\s\-/]*")
 # What may sit in a Cyrillic word besides Cyrillic letters: Latin letters,
 # digits, ASCII punctuation, quotes, dashes, ellipsis, No., degrees, accents.
-_WORD_EXTRA = re.compile(r"[^\u0400-\u04ff\u0300-\u036fA-Za-z0-9!-/:-@\[-`{-~«»„“”‘’‚—–…№°±²³]")
+_WORD_EXTRA = LazyRegex(r"[^\u0400-\u04ff\u0300-\u036fA-Za-z0-9!-/:-@\[-`{-~«»„“”‘’‚—–…№°±²³]")
 
 
 def _plausible(text: str) -> bool:
@@ -401,6 +402,7 @@ _TMP_TAG = "subtrans"
 
 def _host_tag() -> str:
     import socket
+    import zlib
 
     return f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
 

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import re
 
-import pysrt
-
 from ..errors import ParseError
 from ..model import Cue, ReadNote, Track, format_timestamp
 from .base import SubtitleFormat, register_format
@@ -87,9 +85,8 @@ def parse_timestamp(value: str, line: int) -> tuple[int, list[str]]:
 
 
 def _canonical_times(m: re.Match) -> tuple[int, int]:
-    h1, m1, s1, f1, h2, m2, s2, f2 = m.groups()[:8]
-    return (((int(h1) * 60 + int(m1)) * 60 + int(s1)) * 1000 + int(f1),
-            ((int(h2) * 60 + int(m2)) * 60 + int(s2)) * 1000 + int(f2))
+    h1, m1, s1, f1, h2, m2, s2, f2 = map(int, m.group(1, 2, 3, 4, 5, 6, 7, 8))
+    return ((h1 * 60 + m1) * 60 + s1) * 1000 + f1, ((h2 * 60 + m2) * 60 + s2) * 1000 + f2
 
 
 def parse_timing_line(line: str, lineno: int) -> tuple[int, int, str, list[str]]:
@@ -139,19 +136,19 @@ class SrtFormat(SubtitleFormat):
         elif lines:
             notes.append(ReadNote("missing-final-newline", "the file does not end with a line break", len(lines)))
 
-        blocks = _blocks(lines)
         cues = track.cues
         tail: list[str] = []  # text after blank lines inside cues[-1], joined once (linear time)
-        for bi, (first, block, blanks_before) in enumerate(blocks):
+        for bi, (first, block, blanks_before) in enumerate(_blocks(lines)):
             # The common block, read directly: a number, a canonical timing line, text.
             if len(block) > 1 and block[0].isdigit() and block[0].isascii():
                 m = _CANONICAL.fullmatch(block[1])
-                if m is not None and not any("-->" in ln for ln in block[2:]):
+                body = "\n".join(block[2:]) if m is not None else ""
+                if m is not None and "-->" not in body:  # no second timing line in the text
                     if tail:
                         cues[-1].text += "".join(tail)
                         tail.clear()
                     start, end = _canonical_times(m)
-                    cues.append(Cue(start=start, end=end, text="\n".join(block[2:]), id=block[0],
+                    cues.append(Cue(start=start, end=end, text=body, id=block[0],
                                     settings=m.group(9) or "", line=first))
                     continue
             try:
@@ -198,6 +195,8 @@ class SrtFormat(SubtitleFormat):
         return track
 
     def compose(self, track: Track) -> str:
+        import pysrt  # only for writing: reading (and so `subtrans check`) does without it
+
         out = []
         for i, cue in enumerate(track.cues, 1):
             item = pysrt.SubRipItem(
@@ -221,9 +220,12 @@ class SrtFormat(SubtitleFormat):
         return "\n".join(out)
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, list[str], int]]:
-    """(first line number, lines, blank lines before it) for each blank-separated block."""
-    blocks = []
+def _blocks(lines: list[str]):
+    """(first line number, lines, blank lines before it) for each blank-separated block.
+
+    A generator: a block is gone once read, so a large file never holds all
+    of them at once (fewer live objects: less work for the garbage collector).
+    """
     current: list[str] = []
     start = 0
     blanks = 0
@@ -234,12 +236,11 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str], int]]:
             current.append(line)
         else:
             if current:
-                blocks.append((start, current, blanks))
+                yield start, current, blanks
                 current, blanks = [], 0
             blanks += 1
     if current:
-        blocks.append((start, current, blanks))
-    return blocks
+        yield start, current, blanks
 
 
 def _split_block(first: int, block: list[str]):
@@ -301,8 +302,12 @@ def _note_numbering(cues: list[Cue], notes: list[ReadNote]) -> None:
             notes.append(ReadNote(
                 "cue-numbering", f"cue number {cue.id!r} is not a number (expected {expected})", cue.line, cue.id, i
             ))
-        elif int(cue.id) != expected:
-            notes.append(ReadNote(
-                "cue-numbering", f"cue number {cue.id} out of sequence (expected {expected})", cue.line, cue.id, i
-            ))
-        expected = int(cue.id) + 1 if cue.id is not None and cue.id.isdecimal() else expected + 1
+        else:
+            number = int(cue.id)
+            if number != expected:
+                notes.append(ReadNote(
+                    "cue-numbering", f"cue number {cue.id} out of sequence (expected {expected})", cue.line, cue.id, i
+                ))
+            expected = number + 1
+            continue
+        expected += 1

@@ -19,9 +19,7 @@ Known values (``None`` / absent switches the check off): ``max_chars_per_line``,
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +72,22 @@ def _check_value(key: str, value: Any, where: str) -> None:
         raise ProfileError(f"profile value {key} = {value!r} has the wrong type", path=where, text=str(value))
 
 
+# The built-in profiles sit next to this file: read from the folder when there is one
+# (importing importlib.resources also imports tempfile, zipfile, shutil, bz2, lzma ...:
+# several milliseconds of every `subtrans check`), else through importlib.resources (a zip).
+_HERE = Path(__file__).parent
+
+
+def _builtin_folder():
+    if _HERE.is_dir():
+        return _HERE
+    from importlib import resources
+
+    return resources.files(__package__)
+
+
 def _builtin_names() -> list[str]:
-    return sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml"))
+    return sorted(p.name[:-5] for p in _builtin_folder().iterdir() if p.name.endswith(".toml"))
 
 
 def list_profiles() -> list[Profile]:
@@ -93,12 +105,14 @@ def load_profile(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Profi
             raise ProfileError(f"cannot read profile: {exc.strerror}", path=path) from None
         where = str(path)
     else:
-        res = resources.files(__package__) / f"{name}.toml"
+        res = _builtin_folder() / f"{name}.toml"
         if not res.is_file():
             raise ProfileError(f"unknown profile {name!r}", text=name,
                                hint=f"known: {', '.join(_builtin_names())}, or a path to a .toml file")
         raw = res.read_bytes()
         where = f"profiles/{name}.toml"
+    import tomllib  # here: `subtrans rules` and `--version` need no TOML
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from ..model import Track
@@ -116,6 +114,9 @@ def fix(track: Track, profile: str | Profile | None = None, *, fps: float = 24.0
 
 def rule_set_hash(profile: Profile, settings: Settings) -> str:
     """A short hash of everything that decides the findings: rules, severities, limits, fps."""
+    import hashlib
+    import json
+
     data = {
         "rules": sorted(
             (name, cls.code, str(settings.severities.get(name, cls.severity)))

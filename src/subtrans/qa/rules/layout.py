@@ -23,6 +23,10 @@ class LineLength(Rule):
             return
         hw = ctx.half_width
         for i, cue in enumerate(track.cues):
+            # A line is never longer shown than written (tags only take away, and no
+            # character weighs more than 1): cues whose written lines fit are done.
+            if hw <= 1.0 and max(map(len, cue.text.split("\n"))) <= limit:
+                continue
             for n, line in enumerate(visible_lines(cue.text), 1):
                 length = line_length(line, hw)
                 if length > limit:
@@ -46,6 +50,8 @@ class MaxLines(Rule):
         if limit is None:
             return
         for i, cue in enumerate(track.cues):
+            if cue.text.count("\n") < limit:  # no more written lines than the limit
+                continue
             count = len([ln for ln in visible_lines(cue.text) if ln.strip()])
             if count > limit:
                 yield self.finding(ctx, f"{count} lines, more than {limit}", i, cue, value=count, limit=limit)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_left, bisect_right
 
 from ...model import Track, format_timestamp
-from ...text import TAG_RE, has_han, strip_tags
+from ...text import TAG_RE, LazyRegex, has_han, strip_tags
 from ...text import base_language as _base
 from ..base import Context, Rule, Severity, register_rule
 
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
 # A number not glued to Latin or Cyrillic letters (Chinese characters may touch it: 1927年, 7号).
-_NUMBER = re.compile(r"(?<![0-9A-Za-z\u0400-\u04ff.,:])\d+(?:[.,:]\d+)*(?![0-9A-Za-z\u0400-\u04ff])")
+_NUMBER = LazyRegex(r"(?<![0-9A-Za-z\u0400-\u04ff.,:])\d+(?:[.,:]\d+)*(?![0-9A-Za-z\u0400-\u04ff])")
 _HAN_DIGITS = "〇一二三四五六七八九"
 # Stems of Russian number words, so "7" may come back as "семь" / "седьмого".
 _RU_NUMBER_WORDS = {
@@ -31,12 +32,22 @@ _RU_NUMBER_WORDS = {
 
 
 def pairs(source: Track, target: Track) -> list[tuple[int, list[int]]]:
-    """For each target cue, the source cues it translates (by position, else by time overlap)."""
-    if len(source.cues) == len(target.cues):
+    """For each target cue, the source cues it translates (by position, else by time overlap).
+
+    Overlaps are looked up, not searched for: with the source cues sorted by
+    start, a target cue can only overlap those that start less than the longest
+    source cue's duration before it, and before it ends (two binary searches).
+    """
+    src = source.cues
+    if len(src) == len(target.cues):
         return [(i, [i]) for i in range(len(target.cues))]
+    order = sorted(range(len(src)), key=lambda j: src[j].start)
+    starts = [src[j].start for j in order]
+    longest = max([0] + [s.end - s.start for s in src])
     out = []
     for i, t in enumerate(target.cues):
-        out.append((i, [j for j, s in enumerate(source.cues) if min(s.end, t.end) > max(s.start, t.start)]))
+        near = order[bisect_right(starts, t.start - longest):bisect_left(starts, t.end)]
+        out.append((i, sorted(j for j in near if min(src[j].end, t.end) > max(src[j].start, t.start))))
     return out
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 
 from ...model import Track
-from ...text import TAG_RE, has_han, strip_tags
+from ...text import TAG_RE, LazyRegex, has_han, strip_tags
 from ..base import Context, Fix, Rule, Severity, register_rule
 
 _MULTI_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 
 def _clean_line(line: str) -> str:
-    return _MULTI_SPACE.sub(" ", line).strip(" \t")
+    if "  " in line:  # _MULTI_SPACE needs two spaces
+        line = _MULTI_SPACE.sub(" ", line)
+    return line.strip(" \t")
 
 
 @register_rule
@@ -66,6 +68,8 @@ class UnclosedTag(Rule):
 
     def check(self, track: Track, ctx: Context):
         for i, cue in enumerate(track.cues):
+            if "<" not in cue.text:
+                continue
             stack: list[str] = []
             for m in _TAG_NAME.finditer(cue.text):
                 closing, name = m.group(1) == "/", m.group(2).lower()
@@ -83,9 +87,6 @@ class UnclosedTag(Rule):
                 yield self.finding(ctx, f"<{name}> is never closed", i, cue, value=f"<{name}>")
 
 
-_DOTS = re.compile(r"\.{3,}")
-
-
 @register_rule
 class Ellipsis(Rule):
     """Three dots where the style guide wants the ellipsis character (…).
@@ -101,7 +102,7 @@ class Ellipsis(Rule):
         if not char:
             return
         for i, cue in enumerate(track.cues):
-            if _DOTS.search(cue.text):
+            if "..." in cue.text:
                 yield self.finding(ctx, f"three dots: use {char!r} (U+{ord(char[0]):04X})", i, cue, limit=char)
 
     def fix(self, track: Track, ctx: Context) -> list[Fix]:
@@ -136,6 +137,8 @@ class DialogueDash(Rule):
             return
         want_space = bool(ctx.profile.get("dialogue_dash_space", False))
         for i, cue in enumerate(track.cues):
+            if "\n" not in cue.text:  # one line: not a dialogue
+                continue
             lines = [ln for ln in strip_tags(cue.text).split("\n") if ln.strip()]
             if len(lines) < 2:
                 continue
@@ -154,7 +157,7 @@ class DialogueDash(Rule):
 
 _HALF_TO_FULL = {"?": "？", "!": "！", ":": "：", ";": "；", ",": "，", "(": "（", ")": "）"}
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_HALF_NEAR_HAN = re.compile(rf"(?<={_HAN})[?!:;,.()]|[?!:;,.()](?={_HAN})")
+_HALF_NEAR_HAN = LazyRegex(rf"(?<={_HAN})[?!:;,.()]|[?!:;,.()](?={_HAN})")  # only Chinese text needs it
 
 
 @register_rule

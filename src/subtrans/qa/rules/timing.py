@@ -158,9 +158,8 @@ class MinGap(Rule):
 
     name, code, severity, category, fixable = "min-gap", "T004", Severity.WARNING, "timing", True
 
-    def _problem(self, prev, cue, ctx: Context) -> str | None:
-        min_frames = ctx.profile.get("min_gap_frames") or 0
-        bridge = ctx.profile.get("bridge_gap_max_frames") or 0
+    def _problem(self, prev, cue, ctx: Context, limits: tuple | None = None) -> str | None:
+        min_frames, bridge = limits or self._limits(ctx)
         gap = cue.start - prev.end
         if gap < 0:
             return None  # an overlap, reported by its own rule
@@ -171,10 +170,14 @@ class MinGap(Rule):
             return f"gap of {frames} frames ({gap} ms): close it to {min_frames} frames"
         return None
 
+    @staticmethod
+    def _limits(ctx: Context) -> tuple:
+        return ctx.profile.get("min_gap_frames") or 0, ctx.profile.get("bridge_gap_max_frames") or 0
+
     def check(self, track: Track, ctx: Context):
-        cues = track.cues
+        cues, limits = track.cues, self._limits(ctx)
         for i in range(1, len(cues)):
-            msg = self._problem(cues[i - 1], cues[i], ctx)
+            msg = self._problem(cues[i - 1], cues[i], ctx, limits)
             if msg:
                 gap_frames = round(ctx.ms_to_frames(cues[i].start - cues[i - 1].end))
                 yield self.finding(ctx, msg, i - 1, cues[i - 1], value=gap_frames,
