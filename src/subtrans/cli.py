@@ -17,6 +17,22 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 
 class _Group(click.Group):
+    """The main group: one-line errors, and command groups imported only when used."""
+
+    #: name -> (module, attribute) of commands that live in their own module
+    lazy = {"batch": ("subtrans.batch.cli", "batch")}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx, name):
+        if name in self.lazy and name not in self.commands:
+            import importlib
+
+            module, attribute = self.lazy[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -158,20 +174,33 @@ def show_profile(name: str) -> None:
 @click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported).")
 @click.option("--allow-pickle", is_flag=True, help="Load pickle weights (pytorch_model.bin): only for models you trust.")
 @click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub (also: HF_HUB_OFFLINE=1).")
+@click.option("--fit/--no-fit", default=True, show_default=True,
+              help="Where a translation breaks the profile's reading speed, line length or number of lines, "
+                   "use the best alternative the model finds that fits (extra decoding for those sentences only).")
+@click.option("--fit-margin", type=click.FloatRange(min=0), default=0.5, show_default=True,
+              help="How far below the best alternative's score (mean log-probability per token) a fitting one "
+                   "may be.")
+@click.option("--fit-candidates", type=click.IntRange(min=2), default=4, show_default=True,
+              help="Alternatives decoded per sentence that does not fit.")
+@click.option("--retime", is_flag=True,
+              help="Give cues still over the reading speed the time they need from the gaps around them (never "
+                   "closer than the minimum gap, never past the maximum duration); each change is reported.")
 def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, backend, device, batch_size, beams,
               max_length, no_cache, bilingual, profile, report_path, fail_on, encoding, lenient, allow_pickle,
-              offline) -> None:
+              offline, fit, fit_margin, fit_candidates, retime) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
 
     Each output goes next to its input as NAME.zh.srt / NAME.ru.srt (or to -o /
     --output-dir), is checked with the target's style-guide profile, and a
-    summary is printed. The input is never overwritten.
+    summary is printed. The input is never overwritten. Timings are kept,
+    except with --retime.
     """
     from .translating import Translator, run_translate
 
     translator = Translator(model, backend=backend, device=device, beams=beams, batch_size=batch_size,
                             max_length=max_length, cache=not no_cache, glossaries=glossaries,
-                            allow_pickle=allow_pickle, offline=True if offline else None, revision=revision)
+                            allow_pickle=allow_pickle, offline=True if offline else None, revision=revision,
+                            fit=fit, retime=retime, fit_margin=fit_margin, fit_candidates=fit_candidates)
     progress = _Progress() if sys.stderr.isatty() else None
     if translator.glossary is not None:
         for w in translator.glossary.warnings:
@@ -204,6 +233,9 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
             counts_t = t.term_counts()
             how = ", ".join(f"{n} {k}" for k, n in sorted(counts_t.items())) or "none found"
             click.echo(f"  glossary terms: {len(t.terms)} in the source ({how})")
+        if t.fit is not None:
+            for line in _fit_summary(t.fit, t.track.format):
+                click.echo(line)
         for w in t.warnings:
             click.echo(f"  warning: {fr.path}: {w}", err=True)
         if threshold and any(f.severity >= Severity.parse(threshold) for f in fr.findings):
@@ -220,6 +252,29 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _fit_summary(fit, fmt: str) -> list[str]:
+    """What fitting did to one file, as lines of the summary."""
+    from .model import format_timestamp
+
+    line = (f"  fit: {'' if fit.enabled else 'off; '}cues within the reading speed {fit.speed_before} of "
+            f"{fit.cues} before, {fit.speed_after} after; within the line limits {fit.lines_before} before, "
+            f"{fit.lines_after} after")
+    if fit.enabled and not fit.units_over:
+        line += "; no sentence unit over the limits"
+    elif fit.enabled and fit.skipped is not None:
+        line += f"; {_count(fit.units_over, 'sentence unit')} over the limits, not fitted ({fit.skipped})"
+    elif fit.enabled:
+        line += (f"; {fit.units_refitted} of {_count(fit.units_over, 'sentence unit')} over the limits given "
+                 f"another candidate (alternatives decoded for {fit.decoded}, {fit.from_cache} from the cache)")
+    lines = [line]
+    sep = "." if fmt == "vtt" else ","
+    for r in fit.retimed:
+        old, new = (f"{format_timestamp(a, sep)} --> {format_timestamp(b, sep)}" for a, b in (r.old, r.new))
+        lines.append(f"  retimed cue {r.cue + 1}" + (f" (id {r.id})" if r.id and r.id != str(r.cue + 1) else "")
+                     + f": {old}, now {new}")
+    return lines
 
 
 def _write_translate_report(results, path: Path, threshold) -> None:
@@ -247,7 +302,7 @@ def _write_translate_report(results, path: Path, threshold) -> None:
                 "model": t.model, "backend": t.backend, "source": t.source, "target": t.target,
                 "units": t.units, "sent_to_model": t.translated, "from_cache": t.cached,
                 "split_per_cue": t.split_per_cue, "glossary": t.glossary, "terms": t.terms,
-                "warnings": t.warnings,
+                "warnings": t.warnings, "fit": t.fit.to_dict() if t.fit is not None else None,
             }
     atomic_write(path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
@@ -312,3 +367,4 @@ def models_download(name: str, revision: str | None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+

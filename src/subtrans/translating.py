@@ -11,23 +11,34 @@ The pipeline for one track (:meth:`Translator.translate`):
 3. spread each unit's translation back over its cues (a unit whose
    translation has fewer words than cues is translated cue by cue instead),
    finish punctuation and line breaks to the target profile, and put each
-   cue's formatting back.
+   cue's formatting back;
+4. fit (on by default): a unit whose cues break the profile's reading speed,
+   line length or number of lines gets alternative translations from the
+   backend, and the best-scoring one that fits (within a margin of the best
+   score) replaces it (:mod:`subtrans.mt.fit`); with ``retime``, a cue still
+   over the reading speed is given time from the gaps around it.
 
-The output track has exactly the input's cues, timings, ids and settings.
+The output track has exactly the input's cues, timings, ids and settings
+(timings change only with ``retime``, and each change is reported).
+
 Nothing here imports torch or transformers; the backend does, when it loads.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
+import math
 import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, NamedTuple
 
 from . import __version__
 from .errors import ConfigError, ModelError, SubtransError, WriteError
 from .model import Track
+from .mt.fit import DEFAULT_CANDIDATES, DEFAULT_MARGIN, FitReport
 from .text import base_language, detect_language
 
 __all__ = ["Translator", "Translation", "translate", "normalize_language", "target_profile", "default_output",
@@ -88,6 +99,9 @@ class Translation:
     # The translation alone: the same as ``track`` except with --bilingual, whose QA looks at this.
     translation_only: Track | None = None
     glossary: str = "none"   # the glossary's hash
+    # What fitting to the screen did (shares of cues within the limits before and after, units
+    # given another candidate, cues retimed with their old and new times): see subtrans.mt.fit.
+    fit: FitReport | None = None
 
     def term_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -108,6 +122,15 @@ class Translator:
     ``auto``, ``hf``, ``ct2``, or a loaded :class:`subtrans.mt.backends.Backend`
     object (your own engine), which then serves every direction.
 
+    ``fit`` (on by default): units whose translation breaks the target
+    profile's reading speed, line length or number of lines are translated
+    again as ``fit_candidates`` alternatives, and the best-scoring one that
+    fits replaces the translation if its score is within ``fit_margin``
+    (nats per token) of the best candidate's. A backend without
+    ``candidates`` skips this with a warning. ``retime``: a cue still over
+    the reading speed then gets the time it needs from the gaps around it,
+    if the profile's gaps and maximum duration allow (see :mod:`subtrans.mt.fit`).
+
     Not thread-safe: a Translator holds a tokenizer, a model and a SQLite
     connection; use one per thread (or per process, as a catalogue run does).
     """
@@ -115,7 +138,8 @@ class Translator:
     def __init__(self, model: str | Path | None = None, *, backend: str = "auto", device: str | None = None,
                  beams: int | None = None, batch_size: int = 16, max_length: int | None = None,
                  cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
-                 revision: str | None = None) -> None:
+                 revision: str | None = None, fit: bool = True, retime: bool = False,
+                 fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES) -> None:
         self.glossary = None
         if glossaries:
             from .glossary import Glossary, load_glossaries
@@ -130,6 +154,12 @@ class Translator:
             raise ConfigError(f"unknown backend {backend!r}", text=backend, hint="auto, hf or ct2")
         if batch_size < 1 or (beams is not None and beams < 1):
             raise ConfigError("--batch-size and --beams must be at least 1")
+        if not (isinstance(fit_margin, (int, float)) and math.isfinite(fit_margin) and fit_margin >= 0):
+            raise ConfigError(f"--fit-margin must be a number of nats per token, at least 0, not {fit_margin!r}",
+                              text=str(fit_margin))
+        if isinstance(fit_candidates, bool) or not isinstance(fit_candidates, int) or fit_candidates < 2:
+            raise ConfigError(f"--fit-candidates must be at least 2 (the translation and an alternative), "
+                              f"not {fit_candidates!r}", text=str(fit_candidates))
         self.model_ref = model
         if self._instance is not None:
             self.backend_name = self.backend_note = backend
@@ -144,6 +174,8 @@ class Translator:
         self.allow_pickle = allow_pickle
         self.offline = offline
         self.revision = revision
+        self.fit, self.retime = bool(fit), bool(retime)
+        self.fit_margin, self.fit_candidates = float(fit_margin), fit_candidates
         self._backends: dict = {}
         self._cache = cache
         self._cache_obj = None
@@ -198,8 +230,13 @@ class Translator:
 
     # -- the job -------------------------------------------------------------
     def translate(self, track: Track, *, to: str, source: str | None = None, bilingual: bool = False,
-                  profile=None, progress: ProgressFn | None = None) -> Translation:
-        """Translate ``track`` into ``to``; the input track is not changed."""
+                  profile=None, progress: ProgressFn | None = None, fps: float = 24.0,
+                  disabled_rules: Iterable[str] = ()) -> Translation:
+        """Translate ``track`` into ``to``; the input track is not changed.
+
+        ``fps`` and ``disabled_rules`` are the QA's (the minimum gap is in frames; a rule switched
+        off is not fitted to).
+        """
         from .mt import units as U
         from .profiles import load_profile
 
@@ -235,56 +272,53 @@ class Translator:
 
         glossary = self.glossary
         terms_of = _TermFinder(glossary, src, model_tgt)
-        context = cache_context(model=spec.name, hub_id=spec.hub_id, revision=backend.revision,
-                                backend=backend.name, source=model_src, target=model_tgt, beams=beams,
-                                max_length=self.max_length, glossary=glossary.hash if glossary else None,
-                                pipeline=1)
-        memo = _Memo(self, backend, context, model_src, model_tgt, beams, progress)
+        key_parts = dict(model=spec.name, hub_id=spec.hub_id, revision=backend.revision, backend=backend.name,
+                         source=model_src, target=model_tgt, beams=beams, max_length=self.max_length,
+                         glossary=glossary.hash if glossary else None, pipeline=1)
+        memo = _Memo(self, backend, cache_context(**key_parts), model_src, model_tgt, beams, progress,
+                     alternatives_context=cache_context(**key_parts, candidates=self.fit_candidates))
         unit_texts = [_source_text(u.text, src, model_src) for u in units]
         unit_matches = [terms_of.matches(u.text) for u in units]
         memo.run(unit_texts, {t: terms_of.constraints(m) for t, m in zip(unit_texts, unit_matches) if m})
 
         # Spread each unit over its slots; a unit that cannot be spread is redone per slot.
+        pieces: list[_Piece] = []   # each text the model translated, and the slots its translation fills
         slot_text: dict[tuple[int, int], str] = {}
         redo: list[tuple[int, int]] = []
         split_per_cue = 0
         for u, key, matches in zip(units, unit_texts, unit_matches):
-            tr = _target_text(memo.result[key], target, model_tgt, matches)
-            parts = U.split_translation(tr, u.weights, target) if tr.strip() else None
+            parts = _spread(_target_text(memo.result[key], target, model_tgt, matches), u.weights, target)
             if parts is None and len(u.slots) > 1:
                 redo.extend(u.slots)
                 split_per_cue += 1
                 continue
-            if parts is None:
-                parts = [""]
-            slot_text.update(zip(u.slots, parts))
+            slot_text.update(zip(u.slots, parts or [""]))
+            pieces.append(_Piece(key, u.slots, u.weights, matches))
         if redo:
             keys = {s: _source_text(shapes[s[0]].segments[s[1]].text, src, model_src) for s in redo}
             slot_matches = {s: terms_of.matches(shapes[s[0]].segments[s[1]].text) for s in redo}
             memo.run(list(keys.values()), {keys[s]: terms_of.constraints(m) for s, m in slot_matches.items() if m})
             for s, key in keys.items():
                 slot_text[s] = _target_text(memo.result[key], target, model_tgt, slot_matches[s]).strip()
+                pieces.append(_Piece(key, [s], [1.0], slot_matches[s]))
+
+        layout = _Layout(target, prof)
+        render = _CueRenderer(shapes, target, layout, _vtt_escape if track.format == "vtt" else None)
+        texts = {i: render(i, slot_text) for i, shape in enumerate(shapes) if shape.segments}
+        fit = self._fit(track, pieces, slot_text, texts, render, memo, terms_of, target, model_tgt,
+                        prof, fps, disabled_rules, warnings)
 
         out = track.copy()
         out.encoding, out.bom = "utf-8", False
         out.notes = []
-        layout = _Layout(target, prof)
-        escape = _vtt_escape if track.format == "vtt" else None
-        for i, (cue, shape) in enumerate(zip(out.cues, shapes)):
-            if not shape.segments:
+        for r in fit.retimed:
+            out.cues[r.cue].start, out.cues[r.cue].end = r.new
+        for i, cue in enumerate(out.cues):
+            if i not in texts:
                 continue  # nothing to translate (an empty cue, music notes only): kept as it is
-            texts = []
-            for k, seg in enumerate(shape.segments):
-                t = layout.punctuate(slot_text.get((i, k), ""))
-                if not t and seg.text:
-                    warnings.append(f"cue {i + 1}: the model returned nothing; the source text was kept")
-                    t = seg.text
-                texts.append(t)
-            new = U.render(shape, texts, target, layout=layout.lines, dash=layout.dash,
-                           dash_space=layout.dash_space, escape=escape)
-            if len(shape.segments) > 1 and all(seg.kind != "speaker" for seg in shape.segments):
-                new = layout.reflow(new)   # a sound description with speech, say: too long a line
-            cue.text = new
+            for k in render.empty_slots(i, slot_text):
+                warnings.append(f"cue {i + 1}: the model returned nothing; the source text was kept")
+            cue.text = texts[i]
 
         term_report = terms_of.report(units, unit_texts, unit_matches, out, memo, target) if glossary else []
         translation_only = out
@@ -297,15 +331,83 @@ class Translator:
             if t["how"] == "missing":
                 warnings.append(f"cue {t['cue']}: glossary term {t['source']!r} -> {t['target']!r} "
                                 f"is not in the translation")
+        fit_sig = f"fit:{self.fit_candidates}@{self.fit_margin:g}" if self.fit else "fit:off"
         sig = (f"subtrans:{__version__}|model:{spec.name}@{backend.revision}|backend:{backend.name}"
                f"|{src}-{target}|beams:{beams}|glossary:{glossary.hash if glossary else 'none'}"
-               f"|profile:{prof.name}")
+               f"|profile:{prof.name}|{fit_sig}{'+retime' if self.retime else ''}")
         return Translation(
             track=out, source=src, target=target, model=spec.name, backend=self.backend_note, signature=sig,
             cues=len(track), units=len(units), unique=memo.unique, cached=memo.cached,
             translated=memo.translated, split_per_cue=split_per_cue, warnings=warnings,
             terms=term_report, glossary=glossary.hash if glossary else "none", translation_only=translation_only,
+            fit=fit,
         )
+
+    def _fit(self, track: Track, pieces: list["_Piece"], slot_text: dict, texts: dict[int, str],
+             render: "_CueRenderer", memo: "_Memo", terms_of: "_TermFinder", target: str, model_tgt: str,
+             profile, fps: float, disabled_rules: Iterable[str], warnings: list[str]) -> FitReport:
+        """Fit the laid-out translation to the profile's limits, in place (``slot_text``, ``texts``).
+
+        Each piece whose cues break a limit gets candidates (the cache first, then the backend, in
+        batches); the best-scoring one that fits within the margin (:func:`subtrans.mt.fit.select`,
+        tried best first so that each is laid out only when needed) replaces its text. Then, with
+        ``retime``, cues still over the reading speed get more time where the gaps allow (the
+        report lists them; the caller moves them). Returns what was done, with the shares of cues
+        within the limits before and after.
+        """
+        from .mt.fit import Limits, Retime, needed_duration, problems, ranked, retime, tally
+
+        limits = Limits.from_profile(profile, fps=fps, ignore=disabled_rules)
+        report = FitReport(enabled=self.fit, retime=self.retime, margin=self.fit_margin,
+                           candidates=self.fit_candidates, cues=len(track))
+        times = [(c.start, c.end) for c in track.cues]
+
+        def broken(i: int, text: str) -> bool:
+            return bool(problems(text, times[i][1] - times[i][0], limits))
+
+        def shown() -> list[tuple[str, int]]:
+            return [(texts.get(i, c.text), times[i][1] - times[i][0]) for i, c in enumerate(track.cues)]
+
+        report.speed_before, report.lines_before = tally(shown(), limits)
+        over = [p for p in pieces if any(broken(i, texts[i]) for i in p.cues)]
+        report.units_over = len(over)
+        if self.fit and over:
+            found = memo.alternatives([p.key for p in over],
+                                      {p.key: terms_of.constraints(p.matches) for p in over if p.matches},
+                                      self.fit_candidates)
+            if found is None:
+                report.skipped = f"the {memo.backend.name} backend offers no alternative translations"
+                warnings.append(f"fitting skipped: {report.skipped}; {_plural(len(over), 'sentence unit')} "
+                                f"stay over the profile's limits")
+            else:
+                report.decoded, report.from_cache = memo.alternatives_decoded, memo.alternatives_cached
+                for p in over:
+                    if not any(broken(i, texts[i]) for i in p.cues):
+                        continue  # a cue it shares was fitted with another piece
+                    cands = found.get(p.key, [])
+                    for k in ranked([cand.score for cand in cands], self.fit_margin):  # best first
+                        cand = cands[k]
+                        parts = _spread(_target_text(cand.text, target, model_tgt, p.matches), p.weights, target)
+                        if parts is None:
+                            continue  # fewer words than the unit has cues
+                        trial = ChainMap(dict(zip(p.slots, parts)), slot_text)
+                        laid = {i: render(i, trial) for i in p.cues}
+                        if not any(broken(i, laid[i]) for i in p.cues):
+                            slot_text.update(zip(p.slots, parts))
+                            texts.update(laid)
+                            memo.chose(p.key, cand)
+                            report.units_refitted += 1
+                            break
+        if self.retime:
+            for i in sorted(texts):
+                if "reading-speed" not in problems(texts[i], times[i][1] - times[i][0], limits):
+                    continue
+                new = retime(times, i, needed_duration(texts[i], limits), limits)
+                if new is not None:
+                    report.retimed.append(Retime(i, track.cues[i].id, times[i], new))
+                    times[i] = new
+        report.speed_after, report.lines_after = tally(shown(), limits)
+        return report
 
     @property
     def cache_warnings(self) -> list[str]:
@@ -335,6 +437,56 @@ def _target_text(text: str, target: str, model_tgt: str, matches=()) -> str:
     return text
 
 
+def _spread(text: str, weights: list[float], target: str) -> list[str] | None:
+    """A translation split over a unit's slots (by their weights); None when it cannot be."""
+    from .mt.units import split_translation
+
+    return split_translation(text, weights, target) if text.strip() else None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+class _Piece(NamedTuple):
+    """One text the model translated (a sentence unit, or a segment of a unit redone per cue)."""
+
+    key: str                        # the text as the model sees it (the cache key)
+    slots: list[tuple[int, int]]    # the (cue, segment) slots its translation fills, in order
+    weights: list[float]
+    matches: list                   # glossary terms found in it
+
+    @property
+    def cues(self) -> list[int]:
+        return sorted({i for i, _ in self.slots})
+
+
+class _CueRenderer:
+    """A cue's output text from the translations of its slots: punctuation, shape, line breaks."""
+
+    def __init__(self, shapes, target: str, layout: "_Layout", escape) -> None:
+        self.shapes, self.target, self.layout, self.escape = shapes, target, layout, escape
+
+    def _texts(self, i: int, slot_text) -> list[str]:
+        return [self.layout.punctuate(slot_text.get((i, k), "")) for k in range(len(self.shapes[i].segments))]
+
+    def empty_slots(self, i: int, slot_text) -> list[int]:
+        """Segments the model left empty (the source text is shown instead)."""
+        return [k for k, (t, seg) in enumerate(zip(self._texts(i, slot_text), self.shapes[i].segments))
+                if not t and seg.text]
+
+    def __call__(self, i: int, slot_text) -> str:
+        from .mt import units as U
+
+        shape, layout = self.shapes[i], self.layout
+        texts = [t or seg.text for t, seg in zip(self._texts(i, slot_text), shape.segments)]
+        new = U.render(shape, texts, self.target, layout=layout.lines, dash=layout.dash,
+                       dash_space=layout.dash_space, escape=self.escape)
+        if len(shape.segments) > 1 and all(seg.kind != "speaker" for seg in shape.segments):
+            new = layout.reflow(new)   # a sound description with speech, say: too long a line
+        return new
+
+
 class _LazyBackend:
     """Stands in for a backend until a sentence really has to be translated, so that a rerun
     served wholly from the translation memory never loads the model (nor torch). The
@@ -359,6 +511,10 @@ class _LazyBackend:
         return backend.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
                                  **extra)
 
+    def candidates(self, texts, *, source, target, n=4, beams=1, max_length=None, constraints=None):
+        return self.load().candidates(texts, source=source, target=target, n=n, beams=beams,
+                                      max_length=max_length, constraints=constraints)
+
     @property
     def last_enforcement(self):
         return getattr(self._loaded, "last_enforcement", None)
@@ -367,8 +523,12 @@ class _LazyBackend:
 class _Memo:
     """Translates distinct texts once: the cache first, then the model in sorted batches."""
 
-    def __init__(self, tr: Translator, backend, context, source, target, beams, progress):
+    def __init__(self, tr: Translator, backend, context, source, target, beams, progress, *,
+                 alternatives_context: str | None = None):
         self.tr, self.backend, self.context = tr, backend, context
+        self.alternatives_context = alternatives_context
+        self.alternatives_decoded = self.alternatives_cached = 0
+        self._fresh: set[str] = set()   # texts whose candidates were decoded in this run
         self.source, self.target, self.beams, self.progress = source, target, beams, progress
         self.result: dict[str, str] = {}
         self.how: dict[str, list[str]] = {}   # per text, how each constrained term got into it
@@ -410,6 +570,69 @@ class _Memo:
             if self.progress:
                 self.progress(done, len(missing))
 
+
+    def alternatives(self, texts: list[str], constraints: dict[str, list[list[str]]], n: int):
+        """Up to ``n`` candidates per text (:meth:`Backend.candidates`): the translation memory first
+        (stored as JSON under their own context), then the backend, shortest first in batches, each
+        batch stored as soon as it is decoded. None when texts are missing from the memory and the
+        backend offers no candidates."""
+        todo = list(dict.fromkeys(texts))
+        cache = self.tr._get_cache()
+        found = {}
+        for text, value in (cache.get_many(self.alternatives_context, todo) if todo else {}).items():
+            cands = _load_candidates(value)
+            if cands is not None:
+                found[text] = cands
+        self.alternatives_cached += len(found)
+        missing = sorted((t for t in todo if t not in found), key=len)
+        if missing and not _offers_candidates(self.backend):
+            return None
+        for start in range(0, len(missing), self.tr.batch_size):
+            batch = missing[start:start + self.tr.batch_size]
+            kwargs = {}
+            if any(t in constraints for t in batch):
+                kwargs["constraints"] = [constraints.get(t, []) for t in batch]
+            out = self.backend.candidates(batch, source=self.source, target=self.target, n=n, beams=self.beams,
+                                          max_length=self.tr.max_length, **kwargs)
+            if len(out) != len(batch):
+                raise ModelError(f"backend returned candidates for {len(out)} of {len(batch)} sentences")
+            cache.put_many(self.alternatives_context, [(t, _dump_candidates(c)) for t, c in zip(batch, out)])
+            found.update(zip(batch, out))
+            self._fresh.update(batch)
+            self.alternatives_decoded += len(batch)
+        return found
+
+    def chose(self, text: str, candidate) -> None:
+        """``candidate`` replaces the translation of ``text``: its terms' mechanisms go to the term
+        report (candidates served from the memory count as cached, like translations)."""
+        if text in self._fresh and candidate.terms:
+            self.how[text] = list(candidate.terms)
+        else:
+            self.how.pop(text, None)
+
+
+def _offers_candidates(backend) -> bool:
+    """Whether a backend implements :meth:`Backend.candidates` (loads a lazy backend's model)."""
+    from .mt.backends.base import Backend
+
+    if isinstance(backend, _LazyBackend):
+        backend = backend.load()
+    method = getattr(type(backend), "candidates", None)
+    return callable(method) and method is not Backend.candidates
+
+
+def _dump_candidates(candidates) -> str:
+    return json.dumps([[c.text, c.score, list(c.terms)] for c in candidates], ensure_ascii=False)
+
+
+def _load_candidates(value: str):
+    """Candidates stored by :func:`_dump_candidates`; None for anything else (decoded again)."""
+    from .mt.backends.base import Candidate
+
+    try:
+        return [Candidate(str(text), float(score), tuple(map(str, terms))) for text, score, terms in json.loads(value)]
+    except (ValueError, TypeError):
+        return None
 
 class _TermFinder:
     """Glossary terms of the source, the forms the decoder may use, and the per-file term report."""
@@ -531,6 +754,17 @@ class FileResult:
     error: SubtransError | None = None
 
 
+def _as_retimed(source: Track, translation: Translation) -> Track:
+    """The source as the translation was meant to be timed: with --retime, the cues it moved (listed in
+    the report) are compared with their new times, so that ``cue-count`` reports only what nobody asked for."""
+    if translation.fit is None or not translation.fit.retimed:
+        return source
+    moved = source.copy()
+    for r in translation.fit.retimed:
+        moved.cues[r.cue].start, moved.cues[r.cue].end = r.new
+    return moved
+
+
 def expand_inputs(inputs, target: str | None = None) -> list[Path]:
     """Files as given; a folder stands for the .srt and .vtt files in it (recursively, sorted),
     leaving out files already named as translations into ``target`` (a rerun's outputs)."""
@@ -645,7 +879,8 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             track = load(path, encoding=encoding, lenient=lenient)
             file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
             tr = translator.translate(track, to=target, source=source, bilingual=bilingual, profile=file_prof,
-                                      progress=file_progress)
+                                      progress=file_progress, fps=qa_settings.fps,
+                                      disabled_rules=qa_settings.disabled)
             # What --lenient skipped in the input is not in the output: say so.
             lost = [n for n in track.notes if n.rule in ("skipped-block", "invalid-bytes")]
             tr.warnings[:0] = [f"input line {n.line}: {n.message}"
@@ -655,7 +890,7 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             out_format = EXTENSIONS.get(out_path.suffix.lower(), tr.track.format)
             save(tr.track, out_path, format=out_format, encoding="utf-8")
             fr.output, fr.translation = str(out_path), tr
-            settings = Settings(**{**qa_settings.__dict__, "profile": file_prof, "source": track,
+            settings = Settings(**{**qa_settings.__dict__, "profile": file_prof, "source": _as_retimed(track, tr),
                                    "glossary": translator.glossary})
             # A bilingual file is checked on its translation lines: the source lines are not the
             # target profile's business (the timings are the same).

@@ -51,6 +51,29 @@ CONVERSION_VERSION = 1
 _CONVERT_LOCK = threading.Lock()
 
 
+def cpu_threads() -> tuple[int, int]:
+    """(workers, threads per worker) on CPU: CTranslate2's ``inter_threads`` and ``intra_threads``.
+
+    Measured on 2 cores (bench/translate.py): one thread per worker and the
+    batch split between workers is 1.6-2x as fast as one worker with 2
+    threads (OpenMP threads contend on a small machine); on more cores, up to
+    4 workers share them. ``SUBTRANS_CT2_THREADS=W,T`` overrides.
+    """
+    explicit = os.environ.get("SUBTRANS_CT2_THREADS", "")
+    if explicit:
+        try:
+            w, _, t = explicit.partition(",")
+            return max(1, int(w)), max(0, int(t or 1))
+        except ValueError:
+            raise ModelError("SUBTRANS_CT2_THREADS must be WORKERS,THREADS (such as 2,1)", text=explicit) from None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    workers = max(1, min(4, cores))
+    return workers, max(1, cores // workers)
+
+
 def quantization_for(device: str, architecture: str) -> str:
     """The compute type a model is converted to and run with on ``device``."""
     if device.startswith("cuda"):
@@ -167,10 +190,12 @@ class CT2Backend(Tokens, Backend):
         self.load_tokenizer(folder)
         if not (self.converted / "model.bin").is_file():
             convert(folder, self.converted, self.quantization)
+        self.workers, threads = cpu_threads() if kind == "cpu" else (1, 0)
         try:
             self.translator = ctranslate2.Translator(str(self.converted), device=kind,
                                                      device_index=int(index or 0),
-                                                     compute_type=self.quantization)
+                                                     compute_type=self.quantization,
+                                                     inter_threads=self.workers, intra_threads=threads)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"cannot load the converted model: {first_line(exc)}", path=self.converted,
                              hint="delete that folder to convert again, or use --backend hf") from None
@@ -193,11 +218,23 @@ class CT2Backend(Tokens, Backend):
             generation = {}
         self._forced_eos = generation.get("forced_eos_token_id") is not None
         self._index: list[int] | None = None
+        self._ids: list[int] | None = None
         self._suppress_cache: dict[tuple[int, ...], list[list[str]]] = {}
         #: Per text of the last ``translate`` call, per term: how it got into the output.
         self.last_enforcement: list[list[str]] = []
 
     # -- decoding ------------------------------------------------------------------------
+
+    def vocabulary_ids(self) -> list[int]:
+        """Row of CTranslate2's vocabulary -> tokenizer id (-1: none); the inverse of :meth:`vocabulary_index`."""
+        if self._ids is None:
+            index = self.vocabulary_index()
+            ids = [-1] * len(self._vocab_order)
+            for token, j in enumerate(index):
+                if 0 <= j < len(ids):
+                    ids[j] = token
+            self._ids = ids
+        return self._ids
 
     def vocabulary_index(self) -> list[int]:
         """Tokenizer id -> row of CTranslate2's vocabulary (-1: not in it)."""
@@ -231,6 +268,10 @@ class CT2Backend(Tokens, Backend):
             self._suppress_cache[keep] = hit
         return hit
 
+    def split(self, rows: int) -> int:
+        """``max_batch_size`` for a batch of ``rows``: one part per worker, so all of them run it."""
+        return -(-rows // self.workers) if self.workers > 1 and rows > 1 else 0
+
     def _decode_tokens(self, tokens: list[str]) -> list[int]:
         return [int(i) for i in self.tokenizer.convert_tokens_to_ids(tokens)]
 
@@ -239,6 +280,7 @@ class CT2Backend(Tokens, Backend):
              scores: bool = False):
         return self.translator.translate_batch(
             sources, target_prefix=prefixes, beam_size=max(1, int(beams), n), num_hypotheses=n,
+            max_batch_size=self.split(len(sources)),
             length_penalty=length_penalty, max_decoding_length=max(budget - self._forced_eos, 1) + lead,
             min_decoding_length=1 + lead,
             suppress_sequences=self._suppressed(keep) or None, return_scores=scores, max_input_length=0,
@@ -363,72 +405,97 @@ class _Job:
         need = sum(self.repair.spell(t).min_length for t in terms)
         return max(self.budget, need)
 
-    def _score(self, requests: list[tuple[int, list[int]]]):
-        """Per (row, decoder sequence): ``logp(position, token)`` from one teacher-forced pass.
+    def _score(self, requests: list[tuple[int, list[int]]]) -> list["_Steps"]:
+        """Per (row, decoder sequence): its steps' log-probabilities, from one teacher-forced pass.
 
         CTranslate2 returns the vocabulary logits of every step when asked
         (``return_logits_vocab``), the steps of a forced ``target_prefix``
-        included: decoding one token past the sequence gives them all.
+        included: decoding one token past the sequence gives them all, and
+        the distribution of the token that would follow it.
         """
         if not requests:
             return []
-        import numpy as np
-
         backend, tok = self.backend, self.backend.tokenizer
         results = backend.translator.translate_batch(
-            [self.sources[row] for row, _ in requests], target_prefix=[tok.convert_ids_to_tokens(seq)
-                                                                       for _, seq in requests],
-            beam_size=1, max_decoding_length=max(len(seq) for _, seq in requests) + 1, return_logits_vocab=True,
-            max_input_length=0)
-        index = backend.vocabulary_index()
-
-        def scorer(steps):
-            cache: dict[int, object] = {}
-
-            def logp(position: int, token: int) -> float:
-                if position >= len(steps) or token >= len(index) or index[token] < 0:
-                    return float("-inf")
-                row = cache.get(position)
-                if row is None:
-                    x = np.asarray(steps[position], dtype=np.float64)
-                    row = cache[position] = x - (x.max() + np.log(np.exp(x - x.max()).sum()))
-                return float(row[index[token]])
-
-            return logp
-
-        return [scorer(r.logits[0]) for r in results]
+            [self.sources[row] for row, _ in requests],
+            target_prefix=[tok.convert_ids_to_tokens(seq) for _, seq in requests], beam_size=1,
+            max_decoding_length=max(len(seq) for _, seq in requests) + 1, return_logits_vocab=True,
+            max_input_length=0, max_batch_size=backend.split(len(requests)))
+        return [_Steps(r.logits[0], backend.vocabulary_index()) for r in results]
 
     def _complete(self, requests: list[tuple[int, list[int], int]]) -> list[list[int]]:
         """The model's continuation of each forced decoder sequence (lead ids included).
 
-        In Russian the first token after a forced term must not glue
-        letters onto it ("Пекин" + "ом" is another word, "Пекин" + "看" no
-        word at all): the model's alternatives at that position are taken
-        best first, and the first that starts a new word or is punctuation
-        is kept; if none is, the sentence ends after the term.
+        In Russian the first token after a forced term must not glue letters
+        onto it ("Пекин" + "ом" is another word, "Пекин" + "看" no word at
+        all): that token is the model's most likely one among those that
+        start a new word, are punctuation or end the sentence (one pass), and
+        the model completes the sentence from there.
         """
         if not requests:
             return []
-        backend, tok = self.backend, self.backend.tokenizer
-        sources = [self.sources[row] for row, _, _ in requests]
-        prefixes = [tok.convert_ids_to_tokens(forced) for _, forced, _ in requests]
-        longest = max(len(forced) + room for _, forced, room in requests)
-        if self.language.startswith("zh"):
-            results = backend._run(sources, prefixes, beams=self.beams, budget=longest - self.lead, lead=self.lead,
-                                   keep=self.keep)
-            return [self.prefix_ids + backend._decode_tokens(r.hypotheses[0][self.lead:]) for r in results]
-        glued = frozenset(backend.term_speller().glued_ids)
-        results = backend.translator.translate_batch(
-            sources, target_prefix=prefixes, beam_size=1, num_hypotheses=8, return_alternatives=True,
-            max_decoding_length=longest, suppress_sequences=backend._suppressed(self.keep) or None,
-            max_input_length=0)
-        out = []
-        for (_, forced, _), result in zip(requests, results):
-            chosen = list(forced)
-            for hyp in result.hypotheses:
-                ids = self.prefix_ids + backend._decode_tokens(hyp[self.lead:])
-                if len(ids) <= len(forced) or ids[len(forced)] not in glued:
-                    chosen = ids
-                    break
-            out.append(chosen)
-        return out
+        backend = self.backend
+        seqs = [list(forced) for _, forced, _ in requests]
+        rooms = [room for _, _, room in requests]
+        if not self.language.startswith("zh"):
+            banned = set(backend.term_speller().glued_ids) | (backend._non_text_ids - set(backend.eos_ids))
+            eos = set(backend.eos_ids)
+            for k, steps in enumerate(self._score([(row, forced) for row, forced, _ in requests])):
+                token = steps.best(len(seqs[k]), banned, backend.vocabulary_ids())
+                if token is None or token in eos:
+                    rooms[k] = 0  # the sentence ends after the term
+                else:
+                    seqs[k].append(token)
+                    rooms[k] -= 1
+        todo = [k for k in range(len(requests)) if rooms[k] > 0]
+        if todo:
+            tok = backend.tokenizer
+            longest = max(len(seqs[k]) + rooms[k] for k in todo)
+            results = backend._run([self.sources[requests[k][0]] for k in todo],
+                                   [tok.convert_ids_to_tokens(seqs[k]) for k in todo], beams=self.beams,
+                                   budget=longest - self.lead, lead=self.lead, keep=self.keep)
+            for k, r in zip(todo, results):
+                seqs[k] = self.prefix_ids + backend._decode_tokens(r.hypotheses[0][self.lead:])
+        return seqs
+
+
+class _Steps:
+    """The log-probabilities of each decoding step of one sequence (CTranslate2 vocabulary logits)."""
+
+    def __init__(self, logits, index: list[int]) -> None:
+        self._logits = logits
+        self._index = index  # tokenizer id -> row of the logits (-1: none)
+        self._cache: dict[int, object] = {}
+
+    def _row(self, position: int):
+        row = self._cache.get(position)
+        if row is None:
+            import numpy as np
+
+            x = np.asarray(self._logits[position], dtype=np.float32)
+            top = float(x.max())
+            row = self._cache[position] = x - (top + float(np.log(np.exp(x - top).sum())))
+        return row
+
+    def logp(self, position: int, token: int) -> float:
+        """log p(token at ``position`` | the tokens before it); -inf if unknown."""
+        if position >= len(self._logits) or not 0 <= token < len(self._index) or self._index[token] < 0:
+            return float("-inf")
+        return float(self._row(position)[self._index[token]])
+
+    __call__ = logp
+
+    def best(self, position: int, banned: set[int], ids: list[int]) -> int | None:
+        """The most likely tokenizer id at ``position`` that is not ``banned`` (``ids``: logits row ->
+        tokenizer id, -1 for none); None when the first 512 are all banned."""
+        if position >= len(self._logits):
+            return None
+        import numpy as np
+
+        row = self._row(position)
+        top = np.argpartition(-row, min(511, len(row) - 1))[:512]
+        for j in top[np.argsort(-row[top])].tolist():
+            token = ids[j] if j < len(ids) else -1
+            if token >= 0 and token not in banned:
+                return token
+        return None

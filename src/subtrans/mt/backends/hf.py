@@ -27,6 +27,11 @@ output (a logits processor, then a prefix repair, then a last resort; see
 :mod:`subtrans.mt.constraints`) and records per text and term how each got
 there in ``last_enforcement``.
 
+Alternatives: ``candidates(...)`` returns, per text, the translation and other hypotheses of
+beam searches (one of them favouring shorter outputs), terms enforced, each scored by one
+teacher-forced pass (mean log-probability per token); the pipeline picks among them to fit the
+screen (:mod:`subtrans.mt.fit`).
+
 Thread safety: an instance holds a tokenizer whose state changes per call
 (``src_lang``) and a model; use one instance per thread. The weights are
 read-only, but share them across threads only if you serialise calls.
@@ -35,17 +40,34 @@ read-only, but share them across threads only if you serialise calls.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, direction_error, folder_revision, model_languages
-from ..constraints import ConstraintOptions, check_constraints
-from .base import Backend, register_backend
+from ..constraints import ConstraintOptions, check_constraints, missing_terms
+from .base import Backend, Candidate, register_backend
 
 __all__ = ["HFBackend"]
 
 _MODEL_TYPES = {"t5": ("t5", "mt5"), "m2m100": ("m2m_100",), "nllb": ("m2m_100",), "marian": ("marian",)}
 #: Input tokens beyond this are cut (subtitle sentences are far shorter).
 MAX_INPUT_TOKENS = 512
+#: Beam searches ``candidates`` runs for alternatives, by length penalty: 1.0 ranks hypotheses by
+#: their mean log-probability per token (the usual n-best), 0.0 by their sum, which favours shorter ones.
+CANDIDATE_LENGTH_PENALTIES = (1.0, 0.0)
+#: Candidates per teacher-forced scoring pass (bounds the [rows, length, vocabulary] logits in memory).
+SCORE_ROWS = 16
+
+
+class _Prepared(NamedTuple):
+    """A batch of non-blank inputs encoded for the model, and what every decode of it shares."""
+
+    enc: dict                 # input_ids, attention_mask (on the model's device)
+    gen: dict                 # forced_bos_token_id, where the target is chosen that way
+    lead: int                 # tokens generate() writes before the text (the forced language token)
+    budget: int               # text tokens allowed per output
+    suppress: list[int]       # special and language tokens never written
+    tgt: str                  # the model's target language code
 
 
 def _first_line(exc: BaseException) -> str:
@@ -184,12 +206,163 @@ class HFBackend(Backend):
         todo = [i for i, t in enumerate(texts) if t and t.strip()]
         if not todo:
             return out
+        prep = self._prepare([texts[i] for i in todo], source, target, max_length)
+        enc, gen, lead, budget, suppress, tgt = prep.enc, prep.gen, prep.lead, prep.budget, prep.suppress, prep.tgt
+        max_new = budget + lead
+        tok = self.tokenizer
+        row_terms = [terms[i] for i in todo]
+        if any(row_terms):
+            generate_kwargs = dict(num_beams=max(1, int(beams)), num_return_sequences=1, do_sample=False,
+                                   suppress_tokens=suppress or None, **gen)
+            decoded, how = self._decode_with_terms(enc, generate_kwargs, row_terms, budget, lead, tgt)
+            for i, text, labels in zip(todo, decoded, how):
+                out[i] = text
+                self.last_enforcement[i] = labels
+            return out
+        with self._torch.inference_mode():
+            generated = self.model.generate(
+                **enc, num_beams=max(1, int(beams)), num_return_sequences=1, do_sample=False,
+                max_new_tokens=max_new, min_new_tokens=1 + lead,
+                suppress_tokens=suppress or None, **gen,
+            )
+        drop = self._non_text_ids
+        rows = [[t for t in row.tolist() if t not in drop] for row in generated]
+        decoded = tok.batch_decode(rows, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        for i, text in zip(todo, decoded):
+            out[i] = text.strip()
+        return out
+
+    def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
+                   max_length: int | None = None,
+                   constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:
+        """Up to ``n`` alternative translations per text, best score first (see :meth:`Backend.candidates`).
+
+        The pool: what :meth:`translate` returns with the same arguments (always kept, with its
+        term mechanisms), and the ``n`` best hypotheses of a beam search of ``max(n, beams)`` beams
+        for each length penalty of :data:`CANDIDATE_LENGTH_PENALTIES` (the second favours shorter
+        outputs). With ``constraints`` those searches run with the term processor, and a hypothesis
+        that still lacks a term is dropped (its terms are labelled ``constrained``). Every distinct
+        text is then scored by one teacher-forced pass: the mean log-probability of its tokens and
+        the end of sentence, so the scores of one text's candidates are comparable whichever search
+        found them. The translation and the ``n - 1`` best others are returned. A blank text gets
+        no candidates.
+        """
+        texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        if not texts:
+            return []
+        n = max(1, int(n))
+        best = self.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
+                              constraints=constraints)
+        best_how = [tuple(h) for h in self.last_enforcement]
+        out: list[list[Candidate]] = [[] for _ in texts]
+        todo = [i for i, t in enumerate(texts) if t and t.strip()]
+        if not todo:
+            return out
+        prep = self._prepare([texts[i] for i in todo], source, target, max_length)
+        row_terms = [terms[i] for i in todo]
+        whole = not prep.tgt.startswith("zh")  # Russian terms are checked as whole words
+        pools = [{best[i]: best_how[i]} for i in todo]   # text -> its terms' mechanisms, in order found
+        for penalty in CANDIDATE_LENGTH_PENALTIES:
+            found, steered = self._n_best(prep, row_terms, n=n, beams=max(n, int(beams)), length_penalty=penalty)
+            for row, hypotheses in enumerate(found):
+                label = ("constrained" if steered else "free",) * len(row_terms[row])
+                for text in hypotheses:
+                    if text and text not in pools[row] and not missing_terms(text, row_terms[row], whole_words=whole):
+                        pools[row][text] = label
+        scores = self._score(prep, [list(pool) for pool in pools])
+        self.last_enforcement = [list(h) for h in best_how]
+        for row, i in enumerate(todo):
+            pool = [Candidate(text, score, how) for (text, how), score in zip(pools[row].items(), scores[row])]
+            ranked = sorted(pool, key=lambda c: -c.score)
+            kept = [c for c in ranked if c.text == best[i]] + [c for c in ranked if c.text != best[i]][:n - 1]
+            out[i] = sorted(kept, key=lambda c: -c.score)
+        return out
+
+    def _n_best(self, prep: "_Prepared", row_terms: list, *, n: int, beams: int,
+                length_penalty: float) -> tuple[list[list[str]], bool]:
+        """The ``n`` best hypotheses of one beam search per text, decoded; and whether the term
+        processor steered it."""
+        from transformers import LogitsProcessorList
+
+        lead = prep.lead
+        kwargs: dict[str, Any] = dict(num_beams=beams, num_return_sequences=n, length_penalty=length_penalty,
+                                      do_sample=False, min_new_tokens=1 + lead,
+                                      suppress_tokens=prep.suppress or None, **prep.gen)
+        top = prep.budget
+        steered = any(row_terms) and self.constraint_options.processor
+        if steered:
+            processor, top = self._term_processor(prep, row_terms)
+            kwargs["logits_processor"] = LogitsProcessorList([processor])
+        with self._torch.inference_mode():
+            generated = self.model.generate(**prep.enc, max_new_tokens=top + lead, **kwargs)
+        texts = [self._decode_ids(row.tolist()) for row in generated]
+        return [texts[r * n:(r + 1) * n] for r in range(len(row_terms))], steered
+
+    def _term_processor(self, prep: "_Prepared", row_terms: list) -> tuple[Any, int]:
+        """The term processor for a batch, as :class:`~subtrans.mt.constraints.TermDecoding` builds it,
+        and the longest text budget of its rows (a row whose terms need more gets what they need)."""
+        from ..constraints import TermLogitsProcessor
+
+        speller = self._term_speller()
+        spelled = [[speller.spell(term, prep.tgt) for term in terms] for terms in row_terms]
+        start = 1 + prep.lead
+        positions = self._max_positions()
+        budgets = []
+        for terms in spelled:
+            b = max(prep.budget, sum(t.min_length for t in terms))
+            if positions:
+                b = max(1, min(b, positions - start - 1))
+            budgets.append(b)
+        options = self.constraint_options
+        processor = TermLogitsProcessor(
+            spelled, start=start, max_lengths=[start + b for b in budgets], eos_ids=self._eos_ids(),
+            stop_ids=speller.stop_ids, bias=options.bias, repeat_penalty=options.repeat_penalty,
+            glued_ids=speller.glued_ids if not prep.tgt.startswith("zh") else ())
+        return processor, max(budgets)
+
+    def _score(self, prep: "_Prepared", rows: list[list[str]]) -> list[list[float]]:
+        """Per input row, each of its texts' mean log-probability per token as the model's output for
+        that input (teacher-forced: its text tokens and the end of sentence; the decoder start and a
+        forced language token are given, not scored)."""
+        torch = self._torch
+        from transformers.modeling_outputs import BaseModelOutput
+
+        prefix = self._decoder_prefix(prep.gen.get("forced_bos_token_id"))
+        eos = self._eos_ids()[0]
+        flat = [(r, prefix + self._encode_target(text) + [eos]) for r, texts in enumerate(rows) for text in texts]
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
+        device = self.model.device
+        scores: list[float] = []
+        with torch.inference_mode():
+            mask = prep.enc["attention_mask"]
+            hidden = self.model.get_encoder()(input_ids=prep.enc["input_ids"], attention_mask=mask).last_hidden_state
+            for first in range(0, len(flat), SCORE_ROWS):
+                part = flat[first:first + SCORE_ROWS]
+                which = torch.tensor([r for r, _ in part], dtype=torch.long, device=device)
+                width = max(len(ids) for _, ids in part)
+                dec = torch.full((len(part), width), pad, dtype=torch.long, device=device)
+                for k, (_, ids) in enumerate(part):
+                    dec[k, :len(ids)] = torch.tensor(ids, dtype=torch.long, device=device)
+                logits = self.model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden.index_select(0, which)),
+                                    attention_mask=mask.index_select(0, which), decoder_input_ids=dec[:, :-1]).logits
+                logp = logits.float().log_softmax(-1).gather(2, dec[:, 1:].unsqueeze(-1)).squeeze(-1)
+                for k, (_, ids) in enumerate(part):
+                    scores.append(float(logp[k, len(prefix) - 1:len(ids) - 1].mean()))
+        out: list[list[float]] = []
+        for texts in rows:
+            out.append(scores[:len(texts)])
+            scores = scores[len(texts):]
+        return out
+
+    def _prepare(self, texts: list[str], source: str, target: str, max_length: int | None) -> "_Prepared":
+        """Non-blank ``texts`` encoded for the model, with the settings every decode of them shares."""
         langs = model_languages(self.spec, source, target)
         if langs is None:
             raise direction_error(self.spec, source, target)
         src, tgt = langs
         spec, tok = self.spec, self.tokenizer
-        batch = [texts[i].strip() for i in todo]
+        batch = [t.strip() for t in texts]
         gen: dict = {}
         keep: set[int] = {self._eos_id} if isinstance(self._eos_id, int) else set(self._eos_id or ())
         lead = 0  # tokens generate() produces before the text (the forced language token)
@@ -213,29 +386,8 @@ class HFBackend(Backend):
         longest = int(enc["attention_mask"].sum(dim=1).max())
         cap = max_length or spec.max_length
         budget = min(cap, 3 * longest + 16)
-        max_new = budget + lead
         suppress = sorted(self._non_text_ids - keep)
-        row_terms = [terms[i] for i in todo]
-        if any(row_terms):
-            generate_kwargs = dict(num_beams=max(1, int(beams)), num_return_sequences=1, do_sample=False,
-                                   suppress_tokens=suppress or None, **gen)
-            decoded, how = self._decode_with_terms(enc, generate_kwargs, row_terms, budget, lead, tgt)
-            for i, text, labels in zip(todo, decoded, how):
-                out[i] = text
-                self.last_enforcement[i] = labels
-            return out
-        with self._torch.inference_mode():
-            generated = self.model.generate(
-                **enc, num_beams=max(1, int(beams)), num_return_sequences=1, do_sample=False,
-                max_new_tokens=max_new, min_new_tokens=1 + lead,
-                suppress_tokens=suppress or None, **gen,
-            )
-        drop = self._non_text_ids
-        rows = [[t for t in row.tolist() if t not in drop] for row in generated]
-        decoded = tok.batch_decode(rows, skip_special_tokens=True, clean_up_tokenization_spaces=False)
-        for i, text in zip(todo, decoded):
-            out[i] = text.strip()
-        return out
+        return _Prepared(enc, gen, lead, budget, suppress, tgt)
 
     # -- terms -----------------------------------------------------------------------------
 
@@ -243,20 +395,29 @@ class HFBackend(Backend):
                            tgt: str) -> tuple[list[str], list[list[str]]]:
         from ..constraints import TermDecoding
 
-        config = self.model.config
-        start = self.model.generation_config.decoder_start_token_id
-        if start is None:
-            start = config.decoder_start_token_id
-        prefix = [int(start)] + ([int(generate_kwargs["forced_bos_token_id"])] if lead else [])
-        eos = self._eos_id
-        eos_ids = [eos] if isinstance(eos, int) else sorted(set(eos or ()))
-        positions = getattr(config, "max_position_embeddings", None)
+        positions = self._max_positions()
         job = TermDecoding(
-            model=self.model, encoded=enc, generate_kwargs=generate_kwargs, decoder_prefix=prefix, budget=budget,
-            min_new_tokens=1 + lead, eos_ids=eos_ids, speller=self._term_speller(), language=tgt,
-            options=self.constraint_options, max_positions=positions if isinstance(positions, int) else None,
+            model=self.model, encoded=enc, generate_kwargs=generate_kwargs,
+            decoder_prefix=self._decoder_prefix(generate_kwargs.get("forced_bos_token_id") if lead else None),
+            budget=budget, min_new_tokens=1 + lead, eos_ids=self._eos_ids(), speller=self._term_speller(),
+            language=tgt, options=self.constraint_options, max_positions=positions,
         )
         return job.run(rows)
+
+    def _decoder_prefix(self, forced: int | None) -> list[int]:
+        """What precedes the text in every output: the decoder start token, then any forced language token."""
+        start = self.model.generation_config.decoder_start_token_id
+        if start is None:
+            start = self.model.config.decoder_start_token_id
+        return [int(start)] + ([int(forced)] if forced is not None else [])
+
+    def _eos_ids(self) -> list[int]:
+        eos = self._eos_id
+        return [eos] if isinstance(eos, int) else sorted(set(eos or ()))
+
+    def _max_positions(self) -> int | None:
+        positions = getattr(self.model.config, "max_position_embeddings", None)
+        return positions if isinstance(positions, int) else None
 
     def _term_speller(self):
         if self._speller is None:

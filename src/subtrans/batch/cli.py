@@ -1,0 +1,210 @@
+"""``subtrans batch``: catalogue runs on a Ray cluster (translate, check). Parses options, calls
+:mod:`subtrans.batch.ray_runner`, prints. Importing this module imports neither Ray nor torch."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _ray_options(f):
+    f = click.option("--num-cpus", type=click.IntRange(min=2),
+                     help="CPUs of the local Ray this command starts [all] (not with --ray-address).")(f)
+    f = click.option("--ray-address", metavar="ADDRESS",
+                     help="Ray cluster to run on (ray://HOST:10001, or HOST:6379 on a cluster node) "
+                          "[$RAY_ADDRESS, else a local Ray on this machine].")(f)
+    return f
+
+
+@click.group("batch")
+def batch() -> None:
+    """Catalogue runs: every subtitle file of a folder (or list file) on a Ray cluster.
+
+    Needs the scale extra (pip install "subtrans[scale]"); translation also the mt extra.
+    """
+
+
+@batch.command("translate")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--to", "to", required=True, metavar="LANG", help="Target language: zh (zh-Hans), zh-Hant or ru.")
+@click.option("--output-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the outputs; the source folder's layout is kept below it.")
+@click.option("--from", "source_language", metavar="LANG", help="Source language: ru or zh [detected per file].")
+@click.option("--model", "-m", "model", metavar="NAME|ID|PATH", help="Catalog name, Hub id or local folder [catalog default].")
+@click.option("--revision", help="Hub branch, tag or commit of the model.")
+@click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Glossary (TSV/CSV/TBX) whose terms the translation must use (repeatable).")
+@click.option("--backend", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True)
+@click.option("--device", help="Device of each actor [cuda on a GPU actor, else cpu].")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Sentences per batch, per actor.")
+@click.option("--beams", type=click.IntRange(min=1), help="Beam size [the model's recommendation].")
+@click.option("--max-length", type=click.IntRange(min=1), help="Longest translation in tokens [the model's].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the translation memory.")
+@click.option("--bilingual", is_flag=True, help="Keep the source line above the translation in each cue.")
+@click.option("--profile", "-p", help="QA profile for layout and the check [netflix profile of the target].")
+@click.option("--encoding", help="Read the inputs with this encoding instead of detecting it.")
+@click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported).")
+@click.option("--allow-pickle", is_flag=True, help="Load pickle weights (only for models you trust).")
+@click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub.")
+@click.option("--actors", type=click.IntRange(min=1), help="Translation actors [one per GPU, else one per CPU but one].")
+@click.option("--cpus-per-actor", type=click.FloatRange(min=0, min_open=True), default=1, show_default=True)
+@click.option("--gpus-per-actor", type=click.FloatRange(min=0), help="[1 when the cluster has GPUs, else 0]")
+@click.option("--force", is_flag=True, help="Translate every file, even those whose output is up to date.")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Catalogue summary (JSON; an HTML page is written next to it) [OUTPUT_DIR/subtrans-batch.json].")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+              help="Exit 1 when an output has QA findings at or above this severity.")
+@_ray_options
+def translate(source, to, output_dir, source_language, model, revision, glossaries, backend, device, batch_size,
+              beams, max_length, no_cache, bilingual, profile, encoding, lenient, allow_pickle, offline, actors,
+              cpus_per_actor, gpus_per_actor, force, summary_path, fail_on, ray_address, num_cpus) -> None:
+    """Translate every subtitle file under SOURCE (a folder, or a list file naming one file per line).
+
+    Files are read in Ray tasks, translated in a pool of actors (one model load
+    each, on a GPU each when the cluster has them), written atomically under
+    OUTPUT_DIR as `subtrans translate` writes them, and checked in tasks. A
+    file that fails is listed with the reason; the others go on. A rerun skips
+    files whose output is complete and newer than the input, the glossaries and
+    the configuration. Exit codes: 0 done, 1 findings at or above --fail-on,
+    2 a usage error or a file that failed.
+    """
+    from .ray_runner import run_batch_translate
+    from .summary import render_html, summary
+
+    summary_path = summary_path or output_dir / "subtrans-batch.json"
+    if summary_path.suffix.lower() in (".html", ".htm"):
+        raise click.UsageError("--summary names the JSON file; the HTML page is written next to it")
+    html_path = summary_path.with_suffix(".html")
+    shown = _ProgressLine("sentences")
+    result = run_batch_translate(
+        source, to=to, output_dir=output_dir, model=model, source_language=source_language, glossaries=glossaries,
+        backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
+        cache=not no_cache, bilingual=bilingual, profile=profile, encoding=encoding, lenient=lenient,
+        allow_pickle=allow_pickle, offline=True if offline else None, revision=revision, actors=actors,
+        cpus_per_actor=cpus_per_actor, gpus_per_actor=gpus_per_actor, force=force, ray_address=ray_address,
+        num_cpus=num_cpus, reserved=(summary_path, html_path), progress=shown)
+    shown.done()
+    import json
+
+    from ..textio import atomic_write
+
+    summary_path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(summary_path, (json.dumps(summary(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    atomic_write(html_path, render_html(result).encode("utf-8"))
+    for w in result.warnings:
+        click.echo(f"subtrans: warning: {w}", err=True)
+    for rec in result.failed:
+        click.echo(f"subtrans: error: {rec.error}", err=True)
+    t = result.totals()
+    rate = f", {t['sentences_per_s']:.1f} sentences/s" if t["sentences_per_s"] else ""
+    click.echo(f"{t['files']} files: {t['translated']} translated, {t['skipped']} up to date, {t['failed']} failed; "
+               f"{t['cues']} cues and {t['units']} sentence units translated ({t['sent_to_model']} sent to the model, "
+               f"{t['from_cache']} from the cache) in {result.wall_s:.1f} s{rate} on {result.actors} actor(s)")
+    if t["translated"]:
+        by_rule = ", ".join(f"{rule} {n}" for rule, n in t["by_rule"].items()) or "none"
+        click.echo(f"QA: {t['findings']} findings ({by_rule})")
+    if t["terms"]:
+        click.echo("glossary terms: " + ", ".join(f"{n} {how}" for how, n in t["terms"].items()))
+    if result.signature:
+        click.echo(result.signature)
+    click.echo(f"summary: {summary_path} and {html_path}")
+    if result.failed:
+        sys.exit(2)
+    if fail_on != "never":
+        from ..qa import Severity
+
+        threshold = Severity.parse(fail_on)
+        if any(f.severity >= threshold for rec in result.files for f in rec.findings):
+            sys.exit(1)
+    sys.exit(0)
+
+
+@batch.command("check")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "html", "github"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Report file [standard output].")
+@click.option("--profile", "-p", help="QA profile name or .toml path [from each file's language].")
+@click.option("--fps", type=click.FloatRange(min=1), help="Frame rate for gaps in frames [24].")
+@click.option("--lenient", is_flag=True, help="Skip unreadable blocks (each reported as skipped-block).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 [warning].")
+@click.option("--encoding", help="Read with this encoding instead of detecting it.")
+@click.option("--input-format", type=click.Choice(["srt", "vtt"]), help="Read as this format.")
+@click.option("--ignore", "ignored", multiple=True, metavar="RULE", help="Switch a rule off (repeatable).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Configuration file [nearest subtrans.toml or pyproject.toml].")
+@click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Glossary for the glossary rule (forbidden variants; repeatable).")
+@_ray_options
+def check(source, fmt, output, profile, fps, lenient, fail_on, encoding, input_format, ignored, config_path,
+          glossaries, ray_address, num_cpus) -> None:
+    """Check every subtitle file under SOURCE (a folder, or a list file), one Ray task per file.
+
+    The report is that of `subtrans check` over the same files, in any of its
+    formats. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 a usage
+    error or a file that cannot be read.
+    """
+    from ..errors import WriteError
+    from ..reports import render
+    from ..textio import atomic_write
+    from .plan import collect_inputs
+    from .ray_runner import run_batch_check
+
+    if output is not None:
+        files, _ = collect_inputs(source)
+        if output.resolve() in {f.resolve() for f in files}:
+            raise WriteError("the report would overwrite an input file", path=output)
+    shown = _ProgressLine("cues")
+    report = run_batch_check(source, profile=profile, fps=fps, lenient=lenient, fail_on=fail_on, encoding=encoding,
+                             input_format=input_format, ignored=ignored, config_path=config_path,
+                             glossaries=glossaries, ray_address=ray_address, num_cpus=num_cpus, progress=shown)
+    shown.done()
+    text = render(report, fmt)
+    if output is not None:
+        atomic_write(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+    for fr in report.files:
+        if fr.error is not None:
+            click.echo(f"subtrans: error: {fr.error}", err=True)
+    sys.exit(report.exit_code())
+
+
+class _ProgressLine:
+    """Progress on standard error: one updating line on a terminal, a line per tenth of the files otherwise."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+        self.last_tenth = -1
+
+    def __call__(self, p) -> None:
+        rate = f", {p.rate:.1f} {self.unit}/s" if p.rate else ""
+        eta = f", about {_clock(p.eta)} left" if p.eta is not None and p.done < p.total else ""
+        extra = "".join(f", {n} {what}" for n, what in ((p.skipped, "up to date"), (p.failed, "failed")) if n)
+        line = f"files {p.done}/{p.total}{extra}{rate}{eta}"
+        if self.tty:
+            click.echo(f"\r{line}\x1b[K", err=True, nl=False)
+            self.shown = True
+            return
+        tenth = p.done * 10 // max(p.total, 1)
+        if tenth != self.last_tenth:
+            self.last_tenth = tenth
+            click.echo(line, err=True)
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
