@@ -354,7 +354,7 @@ def test_repair_alone_also_guarantees(load, beams):
 
 
 def _speller(backend):
-    return backend._term_speller()
+    return backend.term_speller()
 
 
 def test_spellings_of_a_chinese_term_include_the_glued_form(load):
@@ -365,7 +365,7 @@ def test_spellings_of_a_chinese_term_include_the_glued_form(load):
     glued = [s for s in term.spellings if not s.word]
     assert glued and all(s.force for s in glued)
     for s in term.spellings:
-        assert "哈尔滨" in backend._decode_ids(list(s.tokens))
+        assert "哈尔滨" in backend.decode_ids(list(s.tokens))
 
 
 def test_russian_case_forms_are_forced_lower_case_only_detected(load):

@@ -31,6 +31,12 @@ __all__ = ["Backend", "BACKENDS", "Candidate", "register_backend", "get_backend"
 BACKENDS: dict[str, type["Backend"]] = {}
 
 
+#: The beam searches a backend's ``candidates`` runs for alternatives, by length penalty: 1.0 ranks
+#: hypotheses by their mean log-probability per token (the usual n-best), 0.0 by their sum, which
+#: favours shorter ones.
+CANDIDATE_LENGTH_PENALTIES = (1.0, 0.0)
+
+
 class Candidate(NamedTuple):
     """One alternative translation of a sentence (:meth:`Backend.candidates`).
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import PrefixRepair, check_constraints, count_occurrences
-from .base import Backend, Candidate, register_backend
+from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate, register_backend
 from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
 
 __all__ = ["CT2Backend", "converted_folder", "quantization_for"]
@@ -320,8 +320,9 @@ class CT2Backend(Tokens, Backend):
     def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
                    max_length: int | None = None,
                    constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:
-        """Up to ``n`` alternatives per text: the n-best of beam search and of a short-favouring length
-        penalty, each scored by the model as its mean log-probability per token, best first.
+        """Up to ``n`` alternatives per text: the n-best of beam searches with the length penalties of
+        :data:`~subtrans.mt.backends.base.CANDIDATE_LENGTH_PENALTIES` (the second favours shorter
+        outputs), each scored by the model as its mean log-probability per token, best first.
 
         The translation :meth:`translate` gives (with its terms enforced) is
         always among them; another candidate that lacks a term is dropped.
@@ -338,7 +339,7 @@ class CT2Backend(Tokens, Backend):
         job = self._job([texts[i] for i in todo], source, target, beams, max_length)
         budget = job.budget
         found: list[dict[str, tuple[str, ...]]] = [{} for _ in todo]
-        for penalty in (1.0, 0.2):
+        for penalty in CANDIDATE_LENGTH_PENALTIES:
             results = self._run(job.sources, job.prefixes, beams=max(beams, n), budget=budget, lead=job.lead,
                                 keep=job.keep, n=n, length_penalty=penalty)
             for k, result in enumerate(results):

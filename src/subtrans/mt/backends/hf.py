@@ -43,18 +43,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ...errors import ModelError
-from ..catalog import ModelSpec, check_weights, direction_error, folder_revision, model_languages
+from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import ConstraintOptions, check_constraints, missing_terms
-from .base import Backend, Candidate, register_backend
+from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate, register_backend
+from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
 
 __all__ = ["HFBackend"]
 
-_MODEL_TYPES = {"t5": ("t5", "mt5"), "m2m100": ("m2m_100",), "nllb": ("m2m_100",), "marian": ("marian",)}
-#: Input tokens beyond this are cut (subtitle sentences are far shorter).
-MAX_INPUT_TOKENS = 512
-#: Beam searches ``candidates`` runs for alternatives, by length penalty: 1.0 ranks hypotheses by
-#: their mean log-probability per token (the usual n-best), 0.0 by their sum, which favours shorter ones.
-CANDIDATE_LENGTH_PENALTIES = (1.0, 0.0)
 #: Candidates per teacher-forced scoring pass (bounds the [rows, length, vocabulary] logits in memory).
 SCORE_ROWS = 16
 
@@ -70,13 +65,8 @@ class _Prepared(NamedTuple):
     tgt: str                  # the model's target language code
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
-
-
 @register_backend
-class HFBackend(Backend):
+class HFBackend(Tokens, Backend):
     """A transformers seq2seq model (T5, M2M100, NLLB, Marian) on CPU or CUDA.
 
     ``device``: None or ``"auto"`` picks ``cuda`` when available, else
@@ -95,7 +85,7 @@ class HFBackend(Backend):
         folder = Path(spec.path)
         kind = check_weights(folder, allow_pickle)
         import torch
-        from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoModelForSeq2SeqLM
         from transformers.utils import logging as hf_logging
 
         if device in (None, "auto"):
@@ -106,29 +96,17 @@ class HFBackend(Backend):
             dtype = torch.float16
         else:
             dtype = torch.float32
+        self.load_tokenizer(folder)  # checks config.json's model_type against the catalog
         verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
         hf_logging.set_verbosity_error()  # no "weights not initialised" chatter, no progress bars
         hf_logging.disable_progress_bar()
         try:
-            config = AutoConfig.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
-            expected = _MODEL_TYPES.get(spec.architecture, ())
-            if config.model_type not in expected:
-                raise ModelError(f"config.json says model_type {config.model_type!r}, the catalog says "
-                                 f"{spec.architecture}", path=folder, hint="check --model")
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Marian: "Recommended: pip install sacremoses"
-                self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True,
-                                                               trust_remote_code=False)
             self.model = AutoModelForSeq2SeqLM.from_pretrained(
                 folder, local_files_only=True, trust_remote_code=False, use_safetensors=(kind == "safetensors"),
                 dtype=dtype,
             )
-        except ModelError:
-            raise
         except Exception as exc:  # corrupt or missing files, unsupported classes ...
-            raise ModelError(f"cannot load the model: {_first_line(exc)}", path=folder,
+            raise ModelError(f"cannot load the model: {first_line(exc)}", path=folder,
                              hint="the folder needs config.json, tokenizer files and weights; download it again "
                                   "or pass --model PATH to a complete folder") from None
         finally:
@@ -138,55 +116,16 @@ class HFBackend(Backend):
         try:
             self.model.to(device)
         except (RuntimeError, AssertionError, ValueError) as exc:  # no such device, CUDA not compiled in ...
-            raise ModelError(f"cannot use device {device!r}: {_first_line(exc)}", text=device,
+            raise ModelError(f"cannot use device {device!r}: {first_line(exc)}", text=device,
                              hint="--device cpu, cuda, cuda:N or auto") from None
         self.model.eval()
         self._revision = folder_revision(folder)
-        self._language_ids = self._find_language_ids()
-        special = set(self.tokenizer.all_special_ids) | set(self._language_ids.values())
-        self._non_text_ids = special
-        self._eos_id = self.model.generation_config.eos_token_id
-        if self._eos_id is None:
-            self._eos_id = self.tokenizer.eos_token_id
+        eos = self.model.generation_config.eos_token_id  # generate() stops on these
+        if eos is not None:
+            self.eos_ids = [eos] if isinstance(eos, int) else sorted(set(eos))
         #: Per text of the last ``translate`` call, per term: how it got into the output
         #: ("free", "constrained", "repaired", "appended"; "skipped" for an empty input).
         self.last_enforcement: list[list[str]] = []
-        self._speller = None
-
-    # -- languages ------------------------------------------------------------------------
-
-    def _find_language_ids(self) -> dict[str, int]:
-        """Token -> id for every language token the tokenizer knows (M2M100, NLLB, Marian ``>>xx<<``)."""
-        tok = self.tokenizer
-        out: dict[str, int] = {}
-        if hasattr(tok, "lang_token_to_id"):  # M2M100: "__zh__" after vocab.json
-            out.update({str(k): int(v) for k, v in tok.lang_token_to_id.items()})
-        if self.spec.architecture == "nllb":
-            try:
-                from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
-            except ImportError:  # pragma: no cover
-                FAIRSEQ_LANGUAGE_CODES = list(self.spec.codes.values())
-            unk = tok.unk_token_id
-            for code in FAIRSEQ_LANGUAGE_CODES:
-                i = tok.convert_tokens_to_ids(code)
-                if isinstance(i, int) and i != unk:
-                    out[code] = i
-        for code in getattr(tok, "supported_language_codes", None) or ():  # Marian >>xx<<
-            i = tok.convert_tokens_to_ids(code)
-            if isinstance(i, int):
-                out[code] = i
-        return out
-
-    def _language_token_id(self, code: str) -> int:
-        tok = self.tokenizer
-        token = f"__{code}__" if hasattr(tok, "lang_token_to_id") and not code.startswith("__") else code
-        i = self._language_ids.get(token)
-        if i is None:
-            i = tok.convert_tokens_to_ids(token)
-            if not isinstance(i, int) or i == tok.unk_token_id:
-                raise ModelError(f"the tokenizer of {self.spec.name} has no language token {token!r}",
-                                 path=self.spec.path, text=token, hint="check [codes] in the catalog entry")
-        return i
 
     # -- translation ---------------------------------------------------------------------
 
@@ -296,7 +235,7 @@ class HFBackend(Backend):
             kwargs["logits_processor"] = LogitsProcessorList([processor])
         with self._torch.inference_mode():
             generated = self.model.generate(**prep.enc, max_new_tokens=top + lead, **kwargs)
-        texts = [self._decode_ids(row.tolist()) for row in generated]
+        texts = [self.decode_ids(row.tolist()) for row in generated]
         return [texts[r * n:(r + 1) * n] for r in range(len(row_terms))], steered
 
     def _term_processor(self, prep: "_Prepared", row_terms: list) -> tuple[Any, int]:
@@ -304,7 +243,7 @@ class HFBackend(Backend):
         and the longest text budget of its rows (a row whose terms need more gets what they need)."""
         from ..constraints import TermLogitsProcessor
 
-        speller = self._term_speller()
+        speller = self.term_speller()
         spelled = [[speller.spell(term, prep.tgt) for term in terms] for terms in row_terms]
         start = 1 + prep.lead
         positions = self._max_positions()
@@ -316,7 +255,7 @@ class HFBackend(Backend):
             budgets.append(b)
         options = self.constraint_options
         processor = TermLogitsProcessor(
-            spelled, start=start, max_lengths=[start + b for b in budgets], eos_ids=self._eos_ids(),
+            spelled, start=start, max_lengths=[start + b for b in budgets], eos_ids=self.eos_ids,
             stop_ids=speller.stop_ids, bias=options.bias, repeat_penalty=options.repeat_penalty,
             glued_ids=speller.glued_ids if not prep.tgt.startswith("zh") else ())
         return processor, max(budgets)
@@ -329,8 +268,8 @@ class HFBackend(Backend):
         from transformers.modeling_outputs import BaseModelOutput
 
         prefix = self._decoder_prefix(prep.gen.get("forced_bos_token_id"))
-        eos = self._eos_ids()[0]
-        flat = [(r, prefix + self._encode_target(text) + [eos]) for r, texts in enumerate(rows) for text in texts]
+        eos = self.eos_ids[0]
+        flat = [(r, prefix + self.encode_target(text) + [eos]) for r, texts in enumerate(rows) for text in texts]
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
         device = self.model.device
         scores: list[float] = []
@@ -357,25 +296,16 @@ class HFBackend(Backend):
 
     def _prepare(self, texts: list[str], source: str, target: str, max_length: int | None) -> "_Prepared":
         """Non-blank ``texts`` encoded for the model, with the settings every decode of them shares."""
-        langs = model_languages(self.spec, source, target)
-        if langs is None:
-            raise direction_error(self.spec, source, target)
-        src, tgt = langs
+        src, tgt = self.direction(source, target)
         spec, tok = self.spec, self.tokenizer
-        batch = [t.strip() for t in texts]
+        batch, forced = self.prepare_inputs([t.strip() for t in texts], src, tgt)
         gen: dict = {}
-        keep: set[int] = {self._eos_id} if isinstance(self._eos_id, int) else set(self._eos_id or ())
+        keep: set[int] = set(self.eos_ids)
         lead = 0  # tokens generate() produces before the text (the forced language token)
-        if spec.target_by == "prefix":
-            batch = [spec.codes.get(tgt, "") + t for t in batch]
-        elif spec.target_by == "forced_bos":
-            tok.src_lang = spec.codes[src]
-            forced = self._language_token_id(spec.codes[tgt])
+        if forced is not None:
             gen["forced_bos_token_id"] = forced
             keep.add(forced)
             lead = 1
-        elif spec.codes.get(tgt):  # Marian multi-target: ">>cmn_Hans<< text"
-            batch = [f"{spec.codes[tgt]} {t}" for t in batch]
 
         limit = MAX_INPUT_TOKENS
         max_pos = getattr(self.model.config, "max_position_embeddings", None)
@@ -399,7 +329,7 @@ class HFBackend(Backend):
         job = TermDecoding(
             model=self.model, encoded=enc, generate_kwargs=generate_kwargs,
             decoder_prefix=self._decoder_prefix(generate_kwargs.get("forced_bos_token_id") if lead else None),
-            budget=budget, min_new_tokens=1 + lead, eos_ids=self._eos_ids(), speller=self._term_speller(),
+            budget=budget, min_new_tokens=1 + lead, eos_ids=self.eos_ids, speller=self.term_speller(),
             language=tgt, options=self.constraint_options, max_positions=positions,
         )
         return job.run(rows)
@@ -411,34 +341,9 @@ class HFBackend(Backend):
             start = self.model.config.decoder_start_token_id
         return [int(start)] + ([int(forced)] if forced is not None else [])
 
-    def _eos_ids(self) -> list[int]:
-        eos = self._eos_id
-        return [eos] if isinstance(eos, int) else sorted(set(eos or ()))
-
     def _max_positions(self) -> int | None:
         positions = getattr(self.model.config, "max_position_embeddings", None)
         return positions if isinstance(positions, int) else None
-
-    def _term_speller(self):
-        if self._speller is None:
-            from ..constraints import TermSpeller
-
-            self._speller = TermSpeller(self.tokenizer, self._encode_target, self._decode_ids,
-                                        unusable_ids=self._non_text_ids)
-        return self._speller
-
-    def _encode_target(self, text: str) -> list[int]:
-        """``text`` tokenised as the decoder writes it (Marian: the target SentencePiece model)."""
-        tok = self.tokenizer
-        if self.spec.architecture == "marian":
-            return list(tok(text_target=text, add_special_tokens=False)["input_ids"])
-        return list(tok(text, add_special_tokens=False)["input_ids"])
-
-    def _decode_ids(self, ids: list[int]) -> str:
-        """One output sequence as text, as :meth:`translate` decodes it."""
-        drop = self._non_text_ids
-        return self.tokenizer.decode([t for t in ids if t not in drop], skip_special_tokens=True,
-                                     clean_up_tokenization_spaces=False).strip()
 
     @property
     def revision(self) -> str:
