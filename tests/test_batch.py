@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -138,6 +139,63 @@ def test_batch_translate_is_the_cli_file_by_file_and_a_rerun_does_no_work(tiny_t
     again = json.loads((out / "subtrans-batch.json").read_text(encoding="utf-8"))
     assert (again["totals"]["skipped"], again["totals"]["translated"], again["totals"]["sent_to_model"]) == (3, 1, 0)
     assert outputs(out) == batch_out
+
+
+def overflowing(lines: list[str]) -> str:
+    """Cues of 1.0 s and longer (each 1.18 times the one before), 2 s apart: too short for the tiny
+    model's translations, so that fitting and --retime have work to do."""
+    stamp = "00:{:02d}:{:02d},{:03d}".format
+    blocks, t = [], 1000
+    for n, text in enumerate(lines):
+        end = t + round(1000 * 1.18 ** n)
+        blocks.append(f"{n + 1}\n{stamp(t // 60000, t // 1000 % 60, t % 1000)} --> "
+                      f"{stamp(end // 60000, end // 1000 % 60, end % 1000)}\n{text}\n")
+        t = end + 2000
+    return "\n".join(blocks)
+
+
+def test_batch_fit_and_retime_are_the_cli_file_by_file(tiny_t5, tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    more = ["Мы едем в город завтра утром.", "Где моя сестра и её книга?", "Он всегда пишет письма другу.",
+            "Сегодня очень холодный день."]
+    # No sentence in both files: each file's figures are its own, whichever the actor translates first.
+    for name, lines in (("a/one.ru.srt", RU_SENTENCES + more[:2]), ("b/two.ru.srt", more[2:] + ["Мама ждёт."])):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(overflowing(lines), encoding="utf-8")
+    options = ["--to", "zh", "--model", tiny_t5, *SPEED, "--retime", "--fit-margin", "0", "--fit-candidates", "3"]
+    out = tmp_path / "batch"
+    code, output = run("batch", "translate", src, "--output-dir", out, *options)
+    assert code == 0, output
+    summary = json.loads((out / "subtrans-batch.json").read_text(encoding="utf-8"))
+    assert summary["signature"].endswith("|fit:3@0+retime")
+
+    monkeypatch.setenv("SUBTRANS_CACHE_DIR", str(tmp_path / "cli-cache"))
+    code, cli_output = run("translate", src, "--output-dir", tmp_path / "cli", "--report", tmp_path / "r.json",
+                           *options)
+    assert code == 0, cli_output
+    batch_out = outputs(out)
+    assert sorted(batch_out) == ["a/one.zh.srt", "b/two.zh.srt"] and batch_out == outputs(tmp_path / "cli")
+
+    # Per file, the fit figures and the findings of `subtrans translate --report`.
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    report = {Path(f["source"]).name: f for f in report["files"]}
+    files = {Path(f["path"]).name: f for f in summary["files"]}
+    assert files.keys() == report.keys() == {"one.ru.srt", "two.ru.srt"}
+    for name, f in files.items():
+        assert f["fit"] == report[name]["translation"]["fit"]
+        by_rule: dict[str, int] = {}
+        for finding in report[name]["findings"]:
+            by_rule[finding["rule"]] = by_rule.get(finding["rule"], 0) + 1
+        assert f["by_rule"] == dict(sorted(by_rule.items()))
+        assert "cue-count" not in f["by_rule"]      # checked against the source as retimed
+    retimed = [r for f in files.values() for r in f["fit"]["retimed"]]
+    assert retimed                                  # the files were built to need it
+    fit = summary["totals"]["fit"]
+    assert fit["retimed"] == len(retimed) and fit["cues"] == 9
+    assert fit["units_refitted"] == sum(f["fit"]["units_refitted"] for f in files.values())
+    assert fit["within_reading_speed"]["cues_after"] > fit["within_reading_speed"]["cues_before"]
+    assert re.search(rf"^fit: .*; {len(retimed)} cues? retimed$", output, re.MULTILINE)
+    assert "retimed</summary>" in (out / "subtrans-batch.html").read_text(encoding="utf-8")
 
 
 def test_batch_check_reports_what_check_reports(tmp_path):

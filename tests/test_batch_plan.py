@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from subtrans.batch.plan import collect_inputs, output_is_current, read_list_file
 from subtrans.batch.summary import BatchResult, FileRecord, Progress, render_html, summary
 from subtrans.errors import ConfigError, ParseError
+from subtrans.mt.fit import FitReport, Retime
 from subtrans.qa import Finding, Severity
 
 SRT = "1\n00:00:01,000 --> 00:00:02,000\nПоезд.\n\n2\n00:00:03,000 --> 00:00:04,000\nХарбин.\n"
@@ -101,6 +103,29 @@ def test_summary_json_and_html():
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;.srt" in page
     assert "&lt;i&gt; could not be carried over" in page
     assert "reading-speed" in page and "constrained 1" in page
+    assert doc["files"][0]["fit"] is None and t["fit"] is None     # no fit report: nothing to add up
+
+
+def test_summary_carries_each_files_fit_report_and_adds_them_up():
+    one = FitReport(retime=True, cues=4, speed_before=1, speed_after=3, lines_before=2, lines_after=4, units_over=3,
+                    units_refitted=2, decoded=3, retimed=[Retime(0, "1", (1000, 2000), (1000, 2834))])
+    two = FitReport(retime=True, cues=6, speed_before=6, speed_after=6, lines_before=5, lines_after=6, units_over=1,
+                    units_refitted=1, from_cache=1)
+    files = [_record("a.srt", status="translated", cues=4, units=4, fit=one),
+             _record("b.srt", status="translated", cues=6, units=6, fit=two),
+             _record("c.srt", status="skipped", cues=3)]
+    result = BatchResult(files=files, target="zh", wall_s=1.0, actors=1, batch_size=16)
+    doc = json.loads(json.dumps(summary(result)))
+    # Per file: what `subtrans translate --report` writes under files[].translation.fit.
+    assert [f.get("fit") for f in doc["files"]] == [one.to_dict(), two.to_dict(), None]
+    assert doc["totals"]["fit"] == {
+        "enabled": True, "retime": True, "cues": 10,
+        "within_reading_speed": {"before": 0.7, "after": 0.9, "cues_before": 7, "cues_after": 9},
+        "within_line_limits": {"before": 0.7, "after": 1.0, "cues_before": 7, "cues_after": 10},
+        "units_over_limits": 4, "units_refitted": 3, "units_decoded": 3, "units_from_cache": 1, "retimed": 1}
+    page = render_html(result)
+    assert "within the reading speed 70% before, 90% after" in page and "3 of 4 sentence units" in page
+    assert "<summary>1 cue retimed</summary>" in page and "00:00:02,000, now 00:00:01,000" in page
 
 
 def test_progress_estimates_from_the_files_that_needed_work():
@@ -109,6 +134,21 @@ def test_progress_estimates_from_the_files_that_needed_work():
     assert p.eta == 20.0 / 2 * 6
     assert Progress(0, 3, 0, 0, 0, 0.0).eta is None
     assert Progress(3, 3, 0, 3, 0, 1.0).eta == 0.0
+
+
+def test_batch_translate_takes_the_translation_options_of_translate():
+    """Every option the two commands share means the same: same flags, type and default."""
+    from subtrans.batch.cli import translate as batch_translate
+    from subtrans.cli import translate
+
+    def options(command):
+        return {p.name: (tuple(p.opts), tuple(p.secondary_opts), p.type.to_info_dict(), p.default, p.is_flag)
+                for p in command.params if isinstance(p, click.Option)}
+
+    single, batch = options(translate), options(batch_translate)
+    for name in ("fit", "fit_margin", "fit_candidates", "retime", "beams", "batch_size", "max_length", "backend",
+                 "bilingual", "profile", "lenient", "encoding", "glossaries", "model", "revision"):
+        assert batch[name] == single[name], name
 
 
 def test_check_and_batch_help_import_neither_ray_nor_torch(tmp_path):

@@ -33,7 +33,7 @@ import re
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from . import __version__
 from .errors import ConfigError, ModelError, SubtransError, WriteError
@@ -41,8 +41,11 @@ from .model import Track
 from .mt.fit import DEFAULT_CANDIDATES, DEFAULT_MARGIN, FitReport
 from .text import base_language, detect_language
 
+if TYPE_CHECKING:
+    from .qa import Finding, Settings
+
 __all__ = ["Translator", "Translation", "translate", "normalize_language", "target_profile", "default_output",
-           "LANGUAGES"]
+           "LANGUAGES", "translation_settings", "translate_file", "check_translation", "run_translate"]
 
 # subtrans language codes for translation, and what the CLI accepts for them.
 LANGUAGES = {
@@ -754,9 +757,78 @@ class FileResult:
     error: SubtransError | None = None
 
 
+def translation_settings(target: str, profile: str | None = None) -> Settings:
+    """The settings a translation into ``target`` is laid out, fitted and checked with.
+
+    A :class:`subtrans.qa.Settings` whose ``profile`` is ``profile`` (a name or
+    a .toml path; the target's netflix profile by default) with the project
+    configuration's ``[limits]``; its fps, switched-off rules and severities are
+    the configuration's, as for ``subtrans check``. The configuration's own
+    ``profile`` is not used: the target language decides that here.
+    """
+    from .checking import build_settings
+    from .profiles import load_profile
+    from .qa import Settings, validate_rules
+
+    prof = load_profile(profile or target_profile(normalize_language(target)))
+    settings, _ = build_settings(profile=prof.name)
+    validate_rules(settings)
+    if settings.limits:
+        prof = prof.with_values(settings.limits, settings.limits_source)
+    return Settings(**{**settings.__dict__, "profile": prof})
+
+
+def translate_file(translator: Translator, track: Track, output: str | Path, *, to: str, settings: Settings,
+                   source: str | None = None, bilingual: bool = False,
+                   progress: ProgressFn | None = None) -> Translation:
+    """Translate a loaded ``track`` and write it to ``output`` atomically, in UTF-8.
+
+    ``settings`` come from :func:`translation_settings`: the layout and the
+    fitting follow its profile, minimum gap (fps) and switched-off rules. The
+    output's extension names its format (``-o out.vtt`` for an SRT input
+    converts), else the input's format is kept. What a lenient read skipped in
+    the input (``track.notes``) heads the translation's warnings, since it is
+    not in the output. Raises :class:`WriteError` when the output cannot be written.
+    """
+    from .formats import EXTENSIONS, save
+
+    tr = translator.translate(track, to=to, source=source, bilingual=bilingual, profile=settings.profile,
+                              progress=progress, fps=settings.fps, disabled_rules=settings.disabled)
+    lost = [n for n in track.notes if n.rule in ("skipped-block", "invalid-bytes")]
+    tr.warnings[:0] = [f"input line {n.line}: {n.message}"
+                       + (" (not in the output)" if n.rule == "skipped-block" else "") for n in lost]
+    output = Path(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        save(tr.track, output, format=EXTENSIONS.get(output.suffix.lower(), tr.track.format), encoding="utf-8")
+    except OSError as exc:
+        raise WriteError(f"cannot write the output: {exc.strerror or exc}", path=output) from None
+    return tr
+
+
+def check_translation(output: str | Path, source: Track, translation: Translation, settings: Settings, *,
+                      bilingual: bool = False, glossary=None) -> list[Finding]:
+    """The QA findings of a translation written by :func:`translate_file`.
+
+    ``output`` is checked with ``settings`` (:func:`translation_settings`) and
+    against ``source``, and the ``glossary`` if any. With ``retime`` the source
+    is taken as retimed (the cues the translation's fit report lists moved), so
+    that ``cue-count`` reports only timing changes nobody asked for. A bilingual
+    file is checked on its translation lines (``translation.translation_only``):
+    the source lines are not the target profile's business, and the timings are
+    the same. ``translation`` needs no ``track`` (a batch actor sends it without).
+    """
+    from .formats import load
+    from .qa import Settings, check
+
+    file_settings = Settings(**{**settings.__dict__, "source": _as_retimed(source, translation),
+                                "glossary": glossary})
+    return check(translation.translation_only if bilingual else load(output), settings=file_settings)
+
+
 def _as_retimed(source: Track, translation: Translation) -> Track:
-    """The source as the translation was meant to be timed: with --retime, the cues it moved (listed in
-    the report) are compared with their new times, so that ``cue-count`` reports only what nobody asked for."""
+    """The source as the translation was meant to be timed: the cues retimed (listed in the fit report)
+    at their new times."""
     if translation.fit is None or not translation.fit.retimed:
         return source
     moved = source.copy()
@@ -849,20 +921,10 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
                   report=None) -> list[FileResult]:
     """Translate files, write the outputs atomically, check each output with the target profile
     (and against its source: untranslated text, numbers, tags, glossary terms)."""
-    from .formats import EXTENSIONS, load, save
-    from .profiles import load_profile
-    from .qa import Settings, check, validate_rules
+    from .formats import load
 
     target = normalize_language(to)
-    prof = load_profile(profile or target_profile(target))
-    # The project's configuration (subtrans.toml / [tool.subtrans]) decides the QA as for
-    # `subtrans check`: fps, switched-off rules, severities and limits. Its `profile` is not used:
-    # the target language decides that here.
-    from .checking import build_settings
-
-    qa_settings, _ = build_settings(profile=prof.name)
-    validate_rules(qa_settings)
-    file_prof = prof.with_values(qa_settings.limits, qa_settings.limits_source) if qa_settings.limits else prof
+    settings = translation_settings(target, profile)
     files = expand_inputs(inputs, target)
     outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None,
                         names=_relative_names(inputs, files), overwrite=overwrite)
@@ -873,32 +935,18 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
                              hint="give --report another file name")
     results = []
     for n, (path, out_path) in enumerate(zip(files, outs)):
-        fr = FileResult(path=str(path), profile=prof.name)
+        fr = FileResult(path=str(path), profile=settings.profile.name)
         results.append(fr)
         try:
             track = load(path, encoding=encoding, lenient=lenient)
             file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
-            tr = translator.translate(track, to=target, source=source, bilingual=bilingual, profile=file_prof,
-                                      progress=file_progress, fps=qa_settings.fps,
-                                      disabled_rules=qa_settings.disabled)
-            # What --lenient skipped in the input is not in the output: say so.
-            lost = [n for n in track.notes if n.rule in ("skipped-block", "invalid-bytes")]
-            tr.warnings[:0] = [f"input line {n.line}: {n.message}"
-                               + (" (not in the output)" if n.rule == "skipped-block" else "") for n in lost]
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            # -o out.vtt for an SRT input converts: the output's extension names its format.
-            out_format = EXTENSIONS.get(out_path.suffix.lower(), tr.track.format)
-            save(tr.track, out_path, format=out_format, encoding="utf-8")
+            tr = translate_file(translator, track, out_path, to=target, settings=settings, source=source,
+                                bilingual=bilingual, progress=file_progress)
             fr.output, fr.translation = str(out_path), tr
-            settings = Settings(**{**qa_settings.__dict__, "profile": file_prof, "source": _as_retimed(track, tr),
-                                   "glossary": translator.glossary})
-            # A bilingual file is checked on its translation lines: the source lines are not the
-            # target profile's business (the timings are the same).
-            fr.findings = check(tr.translation_only if bilingual else load(out_path), settings=settings)
+            fr.findings = check_translation(out_path, track, tr, settings, bilingual=bilingual,
+                                            glossary=translator.glossary)
         except ModelError:
             raise  # the model is missing or cannot do the job: no later file would fare better
-        except OSError as exc:
-            fr.error = WriteError(f"cannot write the output: {exc.strerror or exc}", path=out_path)
         except SubtransError as exc:
             fr.error = exc.with_path(path)
     return results

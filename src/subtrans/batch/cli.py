@@ -51,6 +51,17 @@ def batch() -> None:
 @click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported).")
 @click.option("--allow-pickle", is_flag=True, help="Load pickle weights (only for models you trust).")
 @click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub.")
+@click.option("--fit/--no-fit", default=True, show_default=True,
+              help="Where a translation breaks the profile's reading speed, line length or number of lines, "
+                   "use the best alternative the model finds that fits (as subtrans translate).")
+@click.option("--fit-margin", type=click.FloatRange(min=0), default=0.5, show_default=True,
+              help="How far below the best alternative's score (mean log-probability per token) a fitting one "
+                   "may be.")
+@click.option("--fit-candidates", type=click.IntRange(min=2), default=4, show_default=True,
+              help="Alternatives decoded per sentence that does not fit.")
+@click.option("--retime", is_flag=True,
+              help="Give cues still over the reading speed the time they need from the gaps around them "
+                   "(each change is in the summary).")
 @click.option("--actors", type=click.IntRange(min=1), help="Translation actors [one per GPU, else one per CPU but one].")
 @click.option("--cpus-per-actor", type=click.FloatRange(min=0, min_open=True), default=1, show_default=True)
 @click.option("--gpus-per-actor", type=click.FloatRange(min=0), help="[1 when the cluster has GPUs, else 0]")
@@ -61,8 +72,9 @@ def batch() -> None:
               help="Exit 1 when an output has QA findings at or above this severity.")
 @_ray_options
 def translate(source, to, output_dir, source_language, model, revision, glossaries, backend, device, batch_size,
-              beams, max_length, no_cache, bilingual, profile, encoding, lenient, allow_pickle, offline, actors,
-              cpus_per_actor, gpus_per_actor, force, summary_path, fail_on, ray_address, num_cpus) -> None:
+              beams, max_length, no_cache, bilingual, profile, encoding, lenient, allow_pickle, offline, fit,
+              fit_margin, fit_candidates, retime, actors, cpus_per_actor, gpus_per_actor, force, summary_path,
+              fail_on, ray_address, num_cpus) -> None:
     """Translate every subtitle file under SOURCE (a folder, or a list file naming one file per line).
 
     Files are read in Ray tasks, translated in a pool of actors (one model load
@@ -70,8 +82,8 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     OUTPUT_DIR as `subtrans translate` writes them, and checked in tasks. A
     file that fails is listed with the reason; the others go on. A rerun skips
     files whose output is complete and newer than the input, the glossaries and
-    the configuration. Exit codes: 0 done, 1 findings at or above --fail-on,
-    2 a usage error or a file that failed.
+    the configuration. Timings are kept, except with --retime. Exit codes:
+    0 done, 1 findings at or above --fail-on, 2 a usage error or a file that failed.
     """
     from .ray_runner import run_batch_translate
     from .summary import render_html, summary
@@ -85,7 +97,8 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
         source, to=to, output_dir=output_dir, model=model, source_language=source_language, glossaries=glossaries,
         backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
         cache=not no_cache, bilingual=bilingual, profile=profile, encoding=encoding, lenient=lenient,
-        allow_pickle=allow_pickle, offline=True if offline else None, revision=revision, actors=actors,
+        allow_pickle=allow_pickle, offline=True if offline else None, revision=revision, fit=fit, retime=retime,
+        fit_margin=fit_margin, fit_candidates=fit_candidates, actors=actors,
         cpus_per_actor=cpus_per_actor, gpus_per_actor=gpus_per_actor, force=force, ray_address=ray_address,
         num_cpus=num_cpus, reserved=(summary_path, html_path), progress=shown)
     shown.done()
@@ -110,6 +123,17 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
         click.echo(f"QA: {t['findings']} findings ({by_rule})")
     if t["terms"]:
         click.echo("glossary terms: " + ", ".join(f"{n} {how}" for how, n in t["terms"].items()))
+    if t["fit"] is not None:
+        fit = t["fit"]
+        speed, lines = fit["within_reading_speed"], fit["within_line_limits"]
+        line = (f"fit: {'' if fit['enabled'] else 'off; '}cues within the reading speed {speed['cues_before']} "
+                f"of {fit['cues']} before, {speed['cues_after']} after; within the line limits "
+                f"{lines['cues_before']} before, {lines['cues_after']} after")
+        if fit["enabled"]:
+            line += (f"; {fit['units_refitted']} of {fit['units_over_limits']} sentence units over the limits "
+                     f"given another candidate")
+        n = fit["retimed"]
+        click.echo(line + (f"; {n} cue{'' if n == 1 else 's'} retimed" if fit["retime"] else ""))
     if result.signature:
         click.echo(result.signature)
     click.echo(f"summary: {summary_path} and {html_path}")

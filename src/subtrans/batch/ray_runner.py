@@ -9,15 +9,16 @@
 2. a **translation actor** (one :class:`~subtrans.translating.Translator`,
    so one model load per actor; ``num_gpus`` per actor when the cluster has
    GPUs) takes the parsed track, splits it into sentence units, translates
-   them in batches of ``batch_size``, puts the text back on the cues and
-   writes the output atomically;
+   them in batches of ``batch_size``, puts the text back on the cues, fits
+   it to the screen and writes the output atomically
+   (:func:`~subtrans.translating.translate_file`);
 3. a **check task** checks the output with the target's profile and against
-   its source, as ``subtrans translate`` does.
+   its source (:func:`~subtrans.translating.check_translation`).
 
 The driver (this process) only plans, hands tracks to idle actors and
 collects small results; tracks travel through Ray's object store. Outputs are
-the same bytes ``subtrans translate`` writes: the same functions translate,
-lay out, save and check.
+the same bytes ``subtrans translate`` writes: its own per-file functions
+translate, lay out, fit, save and check.
 
 Faults: a task whose worker dies is retried by Ray (``max_retries``); an actor
 that dies is restarted (``max_restarts=-1``) and the call it was running is
@@ -41,11 +42,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ConfigError, ModelError, SubtransError, WriteError
+from ..mt.fit import DEFAULT_CANDIDATES, DEFAULT_MARGIN
 from .plan import collect_inputs, newest_mtime_ns, output_is_current
 from .summary import BatchResult, FileRecord, Progress
 
-__all__ = ["run_batch_translate", "run_batch_check", "connect", "TranslatorActor", "read_track",
-           "check_translation", "check_file"]
+__all__ = ["run_batch_translate", "run_batch_check", "connect", "TranslatorActor", "read_track", "check_file"]
 
 ACTOR_TASK_RETRIES = 1     # a call whose actor died is run once more on the restarted actor
 TASK_RETRIES = 2           # a read or check task whose worker died
@@ -112,7 +113,8 @@ def read_track(path: Path, output: Path, *, encoding: str | None, lenient: bool,
 
 
 class TranslatorActor:
-    """One model, loaded once, translating whole tracks: the body of ``subtrans translate``'s file loop.
+    """One model, loaded once, translating whole tracks: ``subtrans translate``'s per-file work
+    (:func:`~subtrans.translating.translate_file`).
 
     ``options`` are :class:`~subtrans.translating.Translator` keyword
     arguments; ``glossary`` a loaded :class:`~subtrans.glossary.Glossary`
@@ -124,24 +126,16 @@ class TranslatorActor:
 
         self.translator = Translator(model, glossaries=glossary or (), **options)
 
-    def translate(self, track, output: Path, *, to: str, source: str | None, bilingual: bool, profile) -> dict:
-        """Translate ``track``, write ``output`` atomically; the Translation, without its tracks."""
-        from ..formats import EXTENSIONS, save
+    def translate(self, track, output: Path, *, to: str, source: str | None, bilingual: bool, settings) -> dict:
+        """Translate ``track``, write ``output`` atomically; the Translation, without its tracks
+        (but the translation lines of a bilingual file, which its check needs)."""
+        from ..translating import translate_file
 
         try:
-            tr = self.translator.translate(track, to=to, source=source, bilingual=bilingual, profile=profile)
-            # What --lenient skipped in the input is not in the output: say so (as run_translate does).
-            lost = [n for n in track.notes if n.rule in ("skipped-block", "invalid-bytes")]
-            tr.warnings[:0] = [f"input line {n.line}: {n.message}"
-                               + (" (not in the output)" if n.rule == "skipped-block" else "") for n in lost]
-            output.parent.mkdir(parents=True, exist_ok=True)
-            out_format = EXTENSIONS.get(output.suffix.lower(), tr.track.format)
-            save(tr.track, output, format=out_format, encoding="utf-8")
+            tr = translate_file(self.translator, track, output, to=to, settings=settings, source=source,
+                                bilingual=bilingual)
         except ModelError as exc:
             return {"status": "fatal", "error": exc}
-        except OSError as exc:
-            return {"status": "error", "error": WriteError(f"cannot write the output: {exc.strerror or exc}",
-                                                           path=output)}
         except SubtransError as exc:
             return {"status": "error", "error": exc.with_path(track.path) if track.path else exc}
         except Exception as exc:  # a bug in one file must not take the actor's other files with it
@@ -158,16 +152,6 @@ class TranslatorActor:
         warnings = self.translator.cache_warnings
         self.translator.close()
         return warnings
-
-
-def check_translation(output: Path, source_track, translation_only, settings, glossary) -> list:
-    """A check task: the findings of one output, as ``subtrans translate`` reports them."""
-    from ..formats import load
-    from ..qa import Settings, check
-
-    file_settings = Settings(**{**settings.__dict__, "source": source_track, "glossary": glossary})
-    # A bilingual file is checked on its translation lines only.
-    return check(translation_only if translation_only is not None else load(output), settings=file_settings)
 
 
 def check_file(path: Path, options: dict):
@@ -215,26 +199,26 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
                         batch_size: int = 16, max_length: int | None = None, cache=True, bilingual: bool = False,
                         profile: str | None = None, encoding: str | None = None, lenient: bool = False,
                         allow_pickle: bool = False, offline: bool | None = None, revision: str | None = None,
-                        actors: int | None = None, cpus_per_actor: float = 1, gpus_per_actor: float | None = None,
+                        fit: bool = True, retime: bool = False, fit_margin: float = DEFAULT_MARGIN,
+                        fit_candidates: int = DEFAULT_CANDIDATES, actors: int | None = None,
+                        cpus_per_actor: float = 1, gpus_per_actor: float | None = None,
                         force: bool = False, ray_address: str | None = None, num_cpus: int | None = None,
                         reserved=(), progress=None) -> BatchResult:
     """Translate every subtitle file of ``source`` (a folder or a list file) into ``output_dir``.
 
     Options are those of ``subtrans translate`` (the outputs are the same
-    bytes) plus the pool's: ``actors`` (default: one per GPU, else one per CPU
-    but one), ``cpus_per_actor``, ``gpus_per_actor`` (default 1 when the
-    cluster has GPUs, else 0), ``force`` (translate files whose output is up
+    bytes; ``fit``, ``retime``, ``fit_margin`` and ``fit_candidates`` as for
+    :class:`~subtrans.translating.Translator`) plus the pool's: ``actors``
+    (default: one per GPU, else one per CPU but one), ``cpus_per_actor``,
+    ``gpus_per_actor`` (default 1 when the cluster has GPUs, else 0), ``force`` (translate files whose output is up
     to date, too), ``ray_address`` / ``num_cpus`` (see :func:`connect`).
     ``reserved`` are paths the caller will write (the summary): they may not
     be an input or an output. ``progress(Progress)`` is called after each file.
     """
-    from ..checking import build_settings
     from ..config import find_config
     from ..mt.catalog import is_offline
-    from ..profiles import load_profile
-    from ..qa import Settings, validate_rules
     from ..textio import normalize_encoding
-    from ..translating import Translator, normalize_language, plan_outputs, target_profile
+    from ..translating import Translator, normalize_language, plan_outputs, translation_settings
 
     # Everything a usage error can come from is looked at before Ray starts.
     target = normalize_language(to)
@@ -244,11 +228,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
         normalize_encoding(encoding)
     if cpus_per_actor <= 0 or (gpus_per_actor is not None and gpus_per_actor < 0) or (actors is not None and actors < 1):
         raise ConfigError("--actors must be at least 1, --cpus-per-actor above 0, --gpus-per-actor at least 0")
-    # The QA and the layout's limits as `subtrans translate` sets them (run_translate).
-    prof = load_profile(profile or target_profile(target))
-    qa_settings, _ = build_settings(profile=prof.name)
-    validate_rules(qa_settings)
-    file_prof = prof.with_values(qa_settings.limits, qa_settings.limits_source) if qa_settings.limits else prof
+    settings = translation_settings(target, profile)   # the layout's, the fitting's and the QA's, as run_translate's
     files, names = collect_inputs(source, target)
     outs = plan_outputs(files, target, None, Path(output_dir), names=names, overwrite=True)
     taken = {p.resolve() for p in files} | {o.resolve() for o in outs}
@@ -258,14 +238,14 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
                              hint="give --summary another file name")
     options = dict(backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
                    cache=_translator_cache(cache), allow_pickle=allow_pickle,
-                   offline=True if offline or is_offline() else None, revision=revision)
+                   offline=True if offline or is_offline() else None, revision=revision, fit=fit, retime=retime,
+                   fit_margin=fit_margin, fit_candidates=fit_candidates)
     # Built here once: checks the options and reads the glossaries (their warnings are the caller's to show).
     driver_translator = Translator(model, glossaries=glossaries, **options)
     glossary = driver_translator.glossary
     config = find_config()
     depends_ns = newest_mtime_ns([*glossaries, *([config] if config else [])])
-    check_settings = Settings(**{**qa_settings.__dict__, "profile": file_prof})
-    job = {"to": target, "source": source_language, "bilingual": bilingual, "profile": file_prof}
+    job = {"to": target, "source": source_language, "bilingual": bilingual}
 
     records = [FileRecord(path=str(f), output=str(o)) for f, o in zip(files, outs)]
     result = BatchResult(files=records, target=target, batch_size=batch_size,
@@ -280,7 +260,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
         if result.gpus_per_actor == 0 and options["device"] is None:
             options["device"] = "cpu"   # a CPU-only actor on a GPU node stays off the GPU
         run = _TranslateRun(ray, result, files, outs, n_actors=n_actors, model=model, options=options,
-                            glossary=glossary, settings=check_settings, job=job, encoding=encoding,
+                            glossary=glossary, settings=settings, job=job, encoding=encoding,
                             lenient=lenient, depends_ns=depends_ns, resume=not force, progress=progress)
         run.run()
     finally:
@@ -302,11 +282,13 @@ class _TranslateRun:
 
     def __init__(self, ray, result: BatchResult, files, outs, *, n_actors: int, model, options: dict, glossary,
                  settings, job: dict, encoding, lenient: bool, depends_ns: int, resume: bool, progress) -> None:
+        from ..translating import check_translation
+
         self.ray, self.result, self.records = ray, result, result.files
         self.files = [f.resolve() for f in files]    # workers may run in another folder
         self.outs = [o.resolve() for o in outs]
         self.n_actors, self.model, self.options, self.glossary = n_actors, model, options, glossary
-        self.job, self.progress = job, progress
+        self.progress = progress
         self.read_options = {"encoding": encoding, "lenient": lenient, "depends_ns": depends_ns, "resume": resume}
         self.read = ray.remote(read_track).options(num_returns=2, max_retries=TASK_RETRIES)
         self.check = ray.remote(check_translation).options(max_retries=TASK_RETRIES)
@@ -314,6 +296,7 @@ class _TranslateRun:
             num_cpus=result.cpus_per_actor, num_gpus=result.gpus_per_actor,
             max_restarts=-1, max_task_retries=ACTOR_TASK_RETRIES)
         self.glossary_ref, self.settings_ref = ray.put(glossary), ray.put(settings)
+        self.job = {**job, "settings": self.settings_ref}
         self.todo = deque(range(len(files)))
         self.waiting: deque = deque()    # (index, track ref): read, waiting for an actor
         self.inflight: dict = {}         # object ref -> (stage, index, extra)
@@ -405,8 +388,10 @@ class _TranslateRun:
         t, rec = value["translation"], self.records[i]
         rec.units, rec.sent_to_model, rec.from_cache = t.units, t.translated, t.cached
         rec.split_per_cue, rec.warnings, rec.terms, rec.signature = t.split_per_cue, t.warnings, t.terms, t.signature
+        rec.fit = t.fit
         self.result.signature = self.result.signature or t.signature
-        ref = self.check.remote(self.outs[i], track_ref, t.translation_only, self.settings_ref, self.glossary_ref)
+        ref = self.check.remote(self.outs[i], track_ref, t, self.settings_ref, bilingual=self.job["bilingual"],
+                                glossary=self.glossary_ref)
         self.inflight[ref] = ("check", i, None)
 
     def _on_alive(self, i: int, value, actor) -> None:

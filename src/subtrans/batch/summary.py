@@ -14,11 +14,16 @@ JSON (``schema: 1``)::
              "ray": {"CPU": 16.0, "GPU": 2.0}},
      "totals": {"files": 3, "translated": 1, "skipped": 1, "failed": 1, "cues": 48, "units": 40,
                 "sent_to_model": 30, "from_cache": 10, "sentences_per_s": 8.1,
-                "findings": 5, "by_severity": {...}, "by_rule": {...}, "terms": {"constrained": 2}},
+                "findings": 5, "by_severity": {...}, "by_rule": {...}, "terms": {"constrained": 2},
+                "fit": {"enabled": true, "retime": true, "cues": 48,
+                        "within_reading_speed": {"before": 0.75, "after": 0.9583, "cues_before": 36, "cues_after": 46},
+                        "within_line_limits": {"before": 0.9583, "after": 1.0, "cues_before": 46, "cues_after": 48},
+                        "units_over_limits": 9, "units_refitted": 6, "units_decoded": 9, "units_from_cache": 0,
+                        "retimed": 2}},
      "files": [{"path": "a/film.ru.srt", "output": "OUT/a/film.zh.srt", "status": "translated",
                 "cues": 24, "units": 20, "sent_to_model": 15, "from_cache": 5, "split_per_cue": 0,
                 "findings": 3, "by_rule": {"reading-speed": 2, ...}, "terms": {"free": 1},
-                "warnings": ["cue 3: ..."]},
+                "warnings": ["cue 3: ..."], "fit": {...}},
                {"path": "b.srt", "status": "failed", "stage": "read",
                 "error": {"message": "...", "line": 5, "text": "...", "type": "ParseError"}}],
      "failures": [{"path": "b.srt", "stage": "read", "reason": "b.srt:5: ..."}],
@@ -27,6 +32,15 @@ JSON (``schema: 1``)::
 ``status`` is ``translated``, ``skipped`` (the output was already complete and
 newer than the input and the glossaries: not read again, so no findings), or
 ``failed`` (``stage``: ``read``, ``translate`` or ``check``).
+
+A translated file's ``fit`` is what ``subtrans translate --report`` writes under
+``files[].translation.fit`` (:meth:`subtrans.mt.fit.FitReport.to_dict`: the
+settings, the shares of cues within the reading speed and the line limits
+before and after fitting, the units over the limits and refitted, and each
+retimed cue with its old and new times). ``totals.fit`` adds up the translated
+files: the run's ``enabled`` and ``retime``, the same shares over all their
+cues, the unit counts, and ``retimed``, the number of cues retimed (null when
+no file was translated).
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ from html import escape
 
 from .. import __version__
 from ..errors import SubtransError
+from ..mt.fit import FitReport
 
 __all__ = ["FileRecord", "BatchResult", "Progress", "summary", "render_html", "SUMMARY_SCHEMA"]
 
@@ -60,6 +75,7 @@ class FileRecord:
     findings: list = field(default_factory=list)      # subtrans.qa.Finding
     warnings: list[str] = field(default_factory=list)
     terms: list[dict] = field(default_factory=list)   # Translation.terms
+    fit: FitReport | None = None                      # Translation.fit
     error: SubtransError | None = None
 
     def by_rule(self) -> dict[str, int]:
@@ -114,7 +130,24 @@ class BatchResult:
             "sentences_per_s": round(units / self.wall_s, 2) if self.wall_s > 0 else None,
             "findings": sum(by_sev.values()), "by_severity": by_sev, "by_rule": dict(sorted(by_rule.items())),
             "terms": dict(sorted(terms.items())),
+            "fit": _fit_totals([f.fit for f in done if f.fit is not None]),
         }
+
+
+def _fit_totals(reports: list[FitReport]) -> dict | None:
+    """What fitting did to the files of one run, added up (None for no file): the run's settings
+    (``enabled``, ``retime``: the same for every file), the shares of the cues within the limits
+    before and after, the units over the limits, refitted, decoded and from the memory, and the
+    number of cues retimed."""
+    if not reports:
+        return None
+    counts = ("cues", "speed_before", "speed_after", "lines_before", "lines_after", "units_over", "units_refitted",
+              "decoded", "from_cache")
+    doc = FitReport(enabled=reports[0].enabled, retime=reports[0].retime,
+                    **{name: sum(getattr(r, name) for r in reports) for name in counts}).to_dict()
+    keys = ("enabled", "retime", "cues", "within_reading_speed", "within_line_limits", "units_over_limits",
+            "units_refitted", "units_decoded", "units_from_cache")
+    return {**{k: doc[k] for k in keys}, "retimed": sum(len(r.retimed) for r in reports)}
 
 
 @dataclass(frozen=True)
@@ -156,7 +189,8 @@ def summary(result: BatchResult) -> dict:
         if f.status == "translated":
             entry.update(cues=f.cues, units=f.units, sent_to_model=f.sent_to_model, from_cache=f.from_cache,
                          split_per_cue=f.split_per_cue, findings=len(f.findings), by_rule=f.by_rule(),
-                         terms=f.term_counts(), warnings=list(f.warnings))
+                         terms=f.term_counts(), warnings=list(f.warnings),
+                         fit=f.fit.to_dict() if f.fit is not None else None)
         elif f.status == "skipped":
             entry["cues"] = f.cues
         if f.error is not None:
@@ -197,8 +231,47 @@ def _counts(counts: dict) -> str:
     return ", ".join(f"{_e(k)} {int(v)}" for k, v in counts.items() if v) or "none"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _within(part: dict) -> str:
+    return f"{part['before']:.0%} before, {part['after']:.0%} after"
+
+
+def _fit_totals_html(fit: dict | None) -> str:
+    if fit is None:
+        return "none"
+    text = (f"{'' if fit['enabled'] else 'off; '}of {fit['cues']} cues, within the reading speed "
+            f"{_within(fit['within_reading_speed'])}; within the line limits {_within(fit['within_line_limits'])}")
+    if fit["enabled"]:
+        text += (f"; {fit['units_refitted']} of {fit['units_over_limits']} sentence units over the limits given "
+                 f"another candidate")
+    return text + (f"; {_plural(fit['retimed'], 'cue')} retimed" if fit["retime"] else "")
+
+
+def _fit_html(fit: FitReport) -> str:
+    """One file's fit: cues within the limits before and after, units refitted, and each cue retimed."""
+    from ..model import format_timestamp
+
+    text = (f"reading speed {fit.speed_before} &rarr; {fit.speed_after} of {fit.cues}, "
+            f"lines {fit.lines_before} &rarr; {fit.lines_after}")
+    if not fit.enabled:
+        text = "off; " + text
+    elif fit.units_over:
+        text += f"; {fit.units_refitted} of {fit.units_over} units refitted"
+    if fit.skipped:
+        text += f" (not fitted: {_e(fit.skipped)})"
+    if fit.retimed:
+        moves = "".join(f"<li>cue {r.cue + 1}: {format_timestamp(r.old[0])} &ndash; {format_timestamp(r.old[1])}, "
+                        f"now {format_timestamp(r.new[0])} &ndash; {format_timestamp(r.new[1])}</li>"
+                        for r in fit.retimed)
+        text += f"<details><summary>{_plural(len(fit.retimed), 'cue')} retimed</summary><ul>{moves}</ul></details>"
+    return text
+
+
 def render_html(result: BatchResult) -> str:
-    """One self-contained page: totals, failures, findings by rule, glossary terms, and a row per file."""
+    """One self-contained page: totals, failures, findings by rule, glossary terms, fit, and a row per file."""
     t = result.totals()
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -216,6 +289,7 @@ def render_html(result: BatchResult) -> str:
            f"batch {result.batch_size}); cluster {_counts({k: result.cluster[k] for k in ('CPU', 'GPU') if k in result.cluster})}</dd>",
            f"<dt>Findings</dt><dd>{t['findings']} ({_counts(t['by_severity'])})</dd>",
            f"<dt>Glossary terms</dt><dd>{_counts(t['terms'])}</dd>",
+           f"<dt>Fit</dt><dd>{_fit_totals_html(t['fit'])}</dd>",
            "</dl>"]
     if result.signature:
         out.append(f'<p class="sig">{_e(result.signature)}</p>')
@@ -240,7 +314,8 @@ def render_html(result: BatchResult) -> str:
         out.append("<p>None.</p>")
     out.append("<h2>Files</h2>"
                '<table><thead><tr><th>File</th><th>Output</th><th>Status</th><th class="n">Cues</th>'
-               '<th class="n">Units</th><th>Findings by rule</th><th>Glossary terms</th><th>Warnings</th></tr></thead><tbody>')
+               '<th class="n">Units</th><th>Findings by rule</th><th>Glossary terms</th><th>Fit</th><th>Warnings</th>'
+               '</tr></thead><tbody>')
     for f in result.files:
         cls = f' class="{_e(f.status)}"' if f.status in ("failed", "skipped") else ""
         status = f.status + (f" ({f.stage})" if f.stage else "")
@@ -249,6 +324,7 @@ def render_html(result: BatchResult) -> str:
                    f'<td class="n">{f.cues if f.status != "failed" else ""}</td>'
                    f'<td class="n">{f.units if done else ""}</td>'
                    f"<td>{_counts(f.by_rule()) if done else ''}</td><td>{_counts(f.term_counts()) if done and f.terms else ''}</td>"
+                   f"<td>{_fit_html(f.fit) if done and f.fit is not None else ''}</td>"
                    f"<td>{'<br>'.join(_e(w) for w in f.warnings)}</td></tr>")
     out.append("</tbody></table>")
     out.append(f'<p class="sig">subtrans {_e(__version__)} batch summary</p></body></html>')
