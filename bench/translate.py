@@ -14,7 +14,8 @@ Both engines decode the *same token ids* with the output length fixed
 anywhere), greedy and beam 4, batch 1, 16 and 64. ``hf`` is the model in
 float32 under ``torch.inference_mode``, as ``HFBackend`` runs it on CPU;
 ``ct2`` is the conversion ``CT2Backend`` makes (int8 on CPU; int8_float16 on
-CUDA, T5 int8_float32). Tokenisation is left out: both backends share the
+CUDA, T5 int8_float32), run as the backend runs it (on CPU, one worker per
+core with one thread each, a batch split between the workers). Tokenisation is left out: both backends share the
 same tokenizer code. Runs alternate (hf, ct2, hf ...) and each figure is the
 best of ``--repeats``: a ratio from the same run on the same machine, which
 is what the README quotes.
@@ -138,7 +139,8 @@ class Engines:
         lead = len(prefix)
         out = self.ct2.translator.translate_batch(
             sources, target_prefix=[list(prefix) for _ in sources] if prefix else None, beam_size=beams,
-            min_decoding_length=length + lead, max_decoding_length=length + lead, max_input_length=0)
+            min_decoding_length=length + lead, max_decoding_length=length + lead, max_input_length=0,
+            max_batch_size=self.ct2.split(len(sources)))  # as CT2Backend runs a batch: split between workers
         assert all(len(r.hypotheses[0]) == length + lead for r in out), [len(r.hypotheses[0]) for r in out]
 
 
