@@ -205,3 +205,26 @@ def test_auto_takes_ct2_when_installed_and_says_why(monkeypatch):
     with pytest.raises(ModelError):
         choose_backend("ct2")
     assert choose_backend("hf") == ("hf", "hf")
+
+
+# --------------------------------------------------------------------------- the library, both backends
+
+
+@pytest.mark.parametrize("backend", ["hf", "ct2"])
+def test_library_translator_behaves_the_same_on_both_backends(backend, tiny_m2m100, tmp_path):
+    """Translator(backend=...) on the Chinese example with the film's glossary: same cues and timings,
+    every glossary term in the translation, the same report fields, the backend named."""
+    from pathlib import Path
+
+    import subtrans
+    from subtrans.translating import Translator
+
+    root = Path(__file__).parent.parent
+    source = subtrans.load(root / "examples" / "red-silk.zh.srt")
+    with Translator(str(tiny_m2m100), backend=backend, beams=1, max_length=24, cache=tmp_path / "tm.sqlite3",
+                    glossaries=[root / "glossaries" / "operation-red-silk.tsv"]) as tr:
+        result = tr.translate(source, to="ru")
+    assert [(c.start, c.end) for c in result.track.cues] == [(c.start, c.end) for c in source.cues]
+    assert result.backend == backend and f"backend:{backend}" in result.signature
+    assert result.terms and {t["how"] for t in result.terms} <= {"free", "constrained", "repaired", "appended"}
+    assert not [w for w in result.warnings if "glossary term" in w]
