@@ -40,7 +40,7 @@ from pathlib import Path
 
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
-from ..constraints import PrefixRepair, check_constraints, count_occurrences
+from ..constraints import PrefixRepair, check_constraints, missing_terms
 from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate, register_backend
 from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
 
@@ -325,7 +325,9 @@ class CT2Backend(Tokens, Backend):
         outputs), each scored by the model as its mean log-probability per token, best first.
 
         The translation :meth:`translate` gives (with its terms enforced) is
-        always among them; another candidate that lacks a term is dropped.
+        always among them; another candidate that lacks a term is dropped
+        (CTranslate2 cannot steer the n-best towards the terms, as the ``hf``
+        processor does, so with a glossary fewer alternatives survive).
         """
         texts = list(texts)
         terms = check_constraints(constraints, len(texts))
@@ -338,6 +340,7 @@ class CT2Backend(Tokens, Backend):
         enforced = self.last_enforcement
         job = self._job([texts[i] for i in todo], source, target, beams, max_length)
         budget = job.budget
+        whole = not job.language.startswith("zh")  # Russian terms count as whole words
         found: list[dict[str, tuple[str, ...]]] = [{} for _ in todo]
         for penalty in CANDIDATE_LENGTH_PENALTIES:
             results = self._run(job.sources, job.prefixes, beams=max(beams, n), budget=budget, lead=job.lead,
@@ -346,7 +349,7 @@ class CT2Backend(Tokens, Backend):
                 for hyp in result.hypotheses:
                     text = self.decode_ids(job.prefix_ids + self._decode_tokens(hyp[job.lead:]))
                     row = terms[todo[k]]
-                    if text and text not in found[k] and all(count_occurrences(text, t) for t in row):
+                    if text and text not in found[k] and not missing_terms(text, row, whole_words=whole):
                         found[k][text] = ("free",) * len(row)
         for k in range(len(todo)):
             found[k].pop(best[k], None)
@@ -357,7 +360,7 @@ class CT2Backend(Tokens, Backend):
         scored = self.translator.score_batch(
             [job.sources[k] for k, _ in flat],
             [job.prefix_tokens + tok.convert_ids_to_tokens(self.encode_target(text)) for _, text in flat],
-            offset=job.lead, max_input_length=0)
+            offset=job.lead, max_input_length=0, max_batch_size=self.split(len(flat)))
         for (k, text), s in zip(flat, scored):
             logp = list(s.log_probs)
             out[todo[k]].append(Candidate(text, sum(logp) / max(1, len(logp)), found[k][text]))
