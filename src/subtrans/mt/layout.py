@@ -460,6 +460,10 @@ class _Layout:
         if total <= self.max_chars or self.max_lines == 1 or self.n == 1:
             return [whole]
         most = min(self.max_lines, self.n)
+        if total > 2 * most * self.max_chars:
+            # far too long for any layout (a model that repeats itself ...): QA flags it whatever the
+            # breaks; even lines in linear time instead of the exact search, which grows as n^3
+            return self.even(most)
         for k in range(2, most + 1):
             found = self.best(k, self.max_chars)
             if found:
@@ -467,6 +471,22 @@ class _Layout:
         found = self.best(most, self.minimax(most))
         assert found is not None
         return found
+
+    def even(self, k: int) -> list[str]:
+        """``k`` lines of about equal length, each break at the atom boundary nearest its share."""
+        widths = [line_length(p, self.hw) for p in self.parts]
+        total = sum(widths)
+        cuts, run, m = [], 0.0, 1
+        for i, w in enumerate(widths[:-1]):
+            if m == k:
+                break
+            before, run = run, run + w
+            share = total * m / k
+            if run >= share:
+                cuts.append(i + 1 if run - share <= share - before or not cuts and i == 0 else i)
+                m += 1
+        bounds = [0] + sorted(set(c for c in cuts if 0 < c < self.n)) + [self.n]
+        return [self.seg(a, b)[0] for a, b in zip(bounds, bounds[1:]) if a < b]
 
     def minimax(self, k: int) -> float:
         """The least possible length of the longest line over layouts in exactly ``k`` lines."""
