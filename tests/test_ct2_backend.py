@@ -119,9 +119,15 @@ def test_failed_conversion_leaves_nothing_and_says_so(tiny_t5, tmp_path, monkeyp
 
 
 def test_bad_device_is_one_error(tiny_t5, ct2_root):
+    import ctranslate2
+
     with pytest.raises(ModelError) as caught:
         get_backend("ct2")(_spec(tiny_t5), cache_root=ct2_root, device="tpu")
     assert "--device" in caught.value.hint
+    missing = f"cuda:{ctranslate2.get_cuda_device_count()}"  # one past the last GPU (cuda:0 on a CPU machine)
+    with pytest.raises(ModelError) as caught:
+        get_backend("ct2")(_spec(tiny_t5), cache_root=ct2_root / "gpu", device=missing)
+    assert "--device cpu" in caught.value.hint and not (ct2_root / "gpu").exists()  # nothing converted
 
 
 # --------------------------------------------------------------------------- glossary terms

@@ -579,3 +579,19 @@ def test_layout_after_punctuation_is_stable(text, max_chars):
     once = break_lines(finish_punctuation(text, "ru", RU), "ru", max_chars=max_chars)
     again = break_lines(finish_punctuation(once, "ru", RU), "ru", max_chars=max_chars)
     assert again == once
+
+
+@pytest.mark.parametrize("text,lang,max_chars,hw", [
+    ("她想了的时间知道那里" * 40, "zh", 16, 0.5),
+    ("она думала что время знать всегда там " * 30, "ru", 42, 1.0),
+])
+def test_text_far_too_long_is_cut_into_even_lines(text, lang, max_chars, hw):
+    """A model that repeats itself gives text no layout can fit: two even lines, nothing lost."""
+    from subtrans.text import line_length
+
+    out = break_lines(text, lang, max_chars=max_chars, half_width=hw)
+    lines = out.split("\n")
+    assert len(lines) == 2
+    lengths = [line_length(line, hw) for line in lines]
+    assert abs(lengths[0] - lengths[1]) <= 8  # at most about one word apart
+    assert "".join(out.split()) == "".join(text.split())

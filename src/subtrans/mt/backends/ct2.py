@@ -183,6 +183,10 @@ class CT2Backend(Tokens, Backend):
         if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
             raise ModelError(f"cannot use device {device!r} with CTranslate2", text=device,
                              hint="--device cpu, cuda, cuda:N or auto")
+        if kind == "cuda" and ctranslate2.get_cuda_device_count() <= int(index or 0):
+            raise ModelError(f"cannot use device {device!r}: CTranslate2 sees "
+                             f"{ctranslate2.get_cuda_device_count()} CUDA device(s)", text=device,
+                             hint="--device cpu (or auto)")
         super().__init__(spec, device=device, allow_pickle=allow_pickle)
         self._revision = folder_revision(folder)
         self.quantization = quantization or quantization_for(device, spec.architecture)
