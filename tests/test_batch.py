@@ -129,6 +129,10 @@ def test_batch_translate_is_the_cli_file_by_file_and_a_rerun_does_no_work(tiny_t
     again = json.loads((out / "subtrans-batch.json").read_text(encoding="utf-8"))
     assert (again["totals"]["skipped"], again["totals"]["translated"], again["run"]["actors"]) == (4, 0, 0)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.zh.*")} == stamps
+    # ... and the skipped files keep the results of the run that translated them
+    kept = {f["path"]: f for f in again["files"]}[str(inputs["film/red-silk.ru.srt"])]
+    assert kept["status"] == "skipped" and kept["last_translated"]["findings"] == red["findings"]
+    assert kept["last_translated"]["terms"] == red["terms"] and kept["last_translated"]["signature"]
 
     # An input edited since: only that file is done again (and its lines come from the memory).
     edited = inputs["series/s01/e01.ru.srt"]
@@ -139,6 +143,8 @@ def test_batch_translate_is_the_cli_file_by_file_and_a_rerun_does_no_work(tiny_t
     again = json.loads((out / "subtrans-batch.json").read_text(encoding="utf-8"))
     assert (again["totals"]["skipped"], again["totals"]["translated"], again["totals"]["sent_to_model"]) == (3, 1, 0)
     assert outputs(out) == batch_out
+    kept = {f["path"]: f for f in again["files"]}[str(inputs["film/red-silk.ru.srt"])]
+    assert kept["last_translated"]["findings"] == red["findings"]        # carried over a second rerun
 
 
 def overflowing(lines: list[str]) -> str:

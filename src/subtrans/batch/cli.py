@@ -86,7 +86,7 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     0 done, 1 findings at or above --fail-on, 2 a usage error or a file that failed.
     """
     from .ray_runner import run_batch_translate
-    from .summary import render_html, summary
+    from .summary import carry_over, render_html, summary
 
     summary_path = summary_path or output_dir / "subtrans-batch.json"
     if summary_path.suffix.lower() in (".html", ".htm"):
@@ -107,7 +107,12 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     from ..textio import atomic_write
 
     summary_path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(summary_path, (json.dumps(summary(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    try:  # the summary this run replaces: skipped files keep the results of the run that translated them
+        previous = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    doc = carry_over(summary(result), previous)
+    atomic_write(summary_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     atomic_write(html_path, render_html(result).encode("utf-8"))
     for w in result.warnings:
         click.echo(f"subtrans: warning: {w}", err=True)

@@ -31,7 +31,10 @@ JSON (``schema: 1``)::
 
 ``status`` is ``translated``, ``skipped`` (the output was already complete and
 newer than the input and the glossaries: not read again, so no findings), or
-``failed`` (``stage``: ``read``, ``translate`` or ``check``).
+``failed`` (``stage``: ``read``, ``translate`` or ``check``). A skipped file
+carries, under ``last_translated``, its entry from the summary of the run that
+translated it, with that run's ``signature`` (:func:`carry_over`), when that
+summary was in the same place.
 
 A translated file's ``fit`` is what ``subtrans translate --report`` writes under
 ``files[].translation.fit`` (:meth:`subtrans.mt.fit.FitReport.to_dict`: the
@@ -52,7 +55,7 @@ from .. import __version__
 from ..errors import SubtransError
 from ..mt.fit import FitReport
 
-__all__ = ["FileRecord", "BatchResult", "Progress", "summary", "render_html", "SUMMARY_SCHEMA"]
+__all__ = ["FileRecord", "BatchResult", "Progress", "summary", "carry_over", "render_html", "SUMMARY_SCHEMA"]
 
 SUMMARY_SCHEMA = 1
 SEVERITIES = ("error", "warning", "info")
@@ -207,6 +210,34 @@ def summary(result: BatchResult) -> dict:
         "failures": [{"path": f.path, "stage": f.stage, "reason": str(f.error)} for f in result.failed],
         "warnings": list(result.warnings),
     }
+
+
+def carry_over(doc: dict, previous: dict | None) -> dict:
+    """``doc`` with each skipped file's results from the summary of the run that translated it.
+
+    A rerun skips outputs that are up to date and so has nothing new to say
+    about them; without this its summary would replace the previous one and
+    their QA findings, terms and fit figures would be lost. From ``previous``
+    (the summary file this run is about to replace), the entry of the same
+    output is copied under ``"last_translated"`` when it was translated there,
+    or its own ``"last_translated"`` when it was skipped there too. Totals stay
+    this run's.
+    """
+    if not isinstance(previous, dict) or not isinstance(previous.get("files"), list):
+        return doc
+    old = {e.get("output"): e for e in previous["files"] if isinstance(e, dict) and e.get("output")}
+    for entry in doc["files"]:
+        if entry.get("status") != "skipped":
+            continue
+        before = old.get(entry.get("output"))
+        if not isinstance(before, dict):
+            continue
+        if before.get("status") == "translated":
+            kept = {k: v for k, v in before.items() if k not in ("status", "stage", "error")}
+            entry["last_translated"] = dict(kept, signature=previous.get("signature"))
+        elif isinstance(before.get("last_translated"), dict):
+            entry["last_translated"] = before["last_translated"]
+    return doc
 
 
 # -- the one-page HTML summary ------------------------------------------------------
