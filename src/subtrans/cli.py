@@ -258,8 +258,9 @@ def _fit_summary(fit, fmt: str) -> list[str]:
     """What fitting did to one file, as lines of the summary."""
     from .model import format_timestamp
 
+    before = "before" if fit.enabled else "before retiming"  # --no-fit --retime: only retiming changed them
     line = (f"  fit: {'' if fit.enabled else 'off; '}cues within the reading speed {fit.speed_before} of "
-            f"{fit.cues} before, {fit.speed_after} after; within the line limits {fit.lines_before} before, "
+            f"{fit.cues} {before}, {fit.speed_after} after; within the line limits {fit.lines_before} {before}, "
             f"{fit.lines_after} after")
     if fit.enabled and not fit.units_over:
         line += "; no sentence unit over the limits"
