@@ -45,13 +45,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-WORDS = (
-    "я ты он она мы вы они это дом город река лес небо солнце дождь снег книга письмо друг брат сестра "
-    "мать отец ребёнок школа работа время день ночь утро вечер год слово вопрос ответ дорога машина "
-    "хороший плохой большой маленький новый старый красный белый тёплый холодный быстро медленно "
-    "идти читать писать говорить любить знать видеть слушать жить работать думать ждать где когда "
-    "почему как что кто здесь там сегодня завтра вчера всегда никогда очень ещё уже не да нет и но"
-).split()
+import tiny_models  # noqa: E402  (the tiny models and their corpus)
+from machine import cpu_name  # noqa: E402
+
+WORDS = tiny_models.RU_WORDS
 
 
 def _stamp(ms: int) -> str:
@@ -94,12 +91,7 @@ def _machine() -> dict:
             "date": datetime.date.today().isoformat()}
     if hasattr(os, "getloadavg"):   # other work on the machine skews every figure: say how busy it was
         info["load_average_1m"] = round(os.getloadavg()[0], 2)
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            names = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
-        info["cpu"] = names[0] if names else platform.processor()
-    except OSError:
-        info["cpu"] = platform.processor()
+    info["cpu"] = cpu_name()
     try:
         import torch
 

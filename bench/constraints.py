@@ -51,6 +51,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent / "src"))
+from machine import cpu_name  # noqa: E402
 
 import test_constraints as tcases  # noqa: E402  (the test set and the term-aware tiny models)
 
@@ -270,12 +271,7 @@ def machine(threads: int) -> dict:
     import torch
     import transformers
 
-    cpu = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_name()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return dict(cpu=cpu, cores=os.cpu_count(), torch_threads=threads, python=platform.python_version(),
                 torch=torch.__version__, transformers=transformers.__version__, platform=platform.platform(),

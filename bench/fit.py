@@ -36,7 +36,6 @@ default 1), ``--max-length N`` (output tokens, default 24), ``--json PATH``,
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
 import json
 import os
@@ -50,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
+from machine import cpu_name  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 OVERFLOW_LINES = {
@@ -170,12 +170,7 @@ def machine(threads: int) -> dict:
     import torch
     import transformers
 
-    cpu = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_name()
     info = dict(cpu=cpu, cores=os.cpu_count(), torch_threads=threads, python=platform.python_version(),
                 torch=torch.__version__, transformers=transformers.__version__)
     if importlib.util.find_spec("ctranslate2"):

@@ -31,7 +31,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+from machine import describe  # noqa: E402
 
 SIZES = (1_000, 10_000, 50_000, 200_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -124,18 +124,6 @@ def make_srt(cues: int, *, seed: int = 5, fault_rate: float = 0.08) -> str:
         gap = 250 if kind == 2 else rng.choice((83, 83, 500, 750, 1_000, 1_500, 2_500))
         t = end + gap
     return "\n".join(out)
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
 def child_env(pycache: Path) -> dict:
@@ -259,7 +247,7 @@ def main(argv=None) -> int:
             path.unlink()
 
     print(f"# subtrans QA throughput, {time.strftime('%Y-%m-%d')}")
-    print(f"machine: {machine()}; best of {repeats} runs; {args.fault_rate:.0%} of cues given a fault")
+    print(f"machine: {describe()}; best of {repeats} runs; {args.fault_rate:.0%} of cues given a fault")
     print()
     print(table(rows))
     last = rows[-1]
@@ -271,7 +259,7 @@ def main(argv=None) -> int:
     print(f"run_check per cue: {', '.join(f'{x:.1f}' for x in per_cue)} µs "
           f"(largest size / smallest: {per_cue[-1] / per_cue[0]:.2f}; 1.0 is linear)")
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "repeats": repeats, "rows": rows}, indent=2) + "\n")
+        args.json.write_text(json.dumps({"machine": describe(), "repeats": repeats, "rows": rows}, indent=2) + "\n")
     return 0
 
 

@@ -32,13 +32,13 @@ import argparse
 import ast
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from machine import describe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "red-silk.ru.srt"
@@ -116,18 +116,6 @@ def heavy_imports() -> list[str]:
     return ast.literal_eval(out.stdout.strip().splitlines()[-1])  # the list the child printed
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()}"
-
-
 def _group(name: str) -> str:
     top = name.split(".")[0]
     if top == "subtrans":
@@ -156,7 +144,7 @@ def main(argv=None) -> int:
 
     ref = times["python -c 'import pysrt'"]
     print(f"# subtrans start-up, {time.strftime('%Y-%m-%d')}")
-    print(f"machine: {machine()}; best of {repeats} runs of each command, bytecode cached")
+    print(f"machine: {describe()}; best of {repeats} runs of each command, bytecode cached")
     print()
     print("| command | wall time | / import pysrt |")
     print("|---|---:|---:|")
@@ -188,7 +176,7 @@ def main(argv=None) -> int:
     print(f"heavy packages imported by the check: {heavy or 'none'}")
     if args.json:
         args.json.write_text(json.dumps({
-            "machine": machine(), "repeats": repeats, "times_s": times, "ratio": check / ref,
+            "machine": describe(), "repeats": repeats, "times_s": times, "ratio": check / ref,
             "uncached_s": uncached, "imports_us": {k: v[0] for k, v in profile.items()}, "heavy": heavy,
         }, indent=2) + "\n")
     assert not heavy, f"subtrans check imported {heavy}"

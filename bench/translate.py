@@ -28,7 +28,6 @@ all cores), ``--length N`` (default 16), ``--repeats N`` (default 2),
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -43,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
+from machine import cpu_name  # noqa: E402
 
 T5_SMALL = dict(d_model=512, d_kv=64, d_ff=2048, num_layers=6, num_decoder_layers=6, num_heads=8, vocab=32128)
 
@@ -208,12 +208,7 @@ def machine(threads: int, device: str) -> dict:
     import torch
     import transformers
 
-    cpu = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_name()
     gpu = torch.cuda.get_device_name(0) if device == "cuda" and torch.cuda.is_available() else None
     return dict(cpu=cpu, cores=os.cpu_count(), threads=threads, gpu=gpu, python=platform.python_version(),
                 torch=torch.__version__, transformers=transformers.__version__, ctranslate2=ctranslate2.__version__,

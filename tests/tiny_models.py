@@ -53,14 +53,14 @@ __all__ = [
 RU_SENTENCES = ["Привет, как дела?", "Я люблю читать книги.", "Завтра будет дождь.", "Где мой брат?"]
 ZH_SENTENCES = ["你好，你怎么样？", "我喜欢看书。", "明天会下雨。", "我的哥哥在哪里？"]
 
-_RU_WORDS = (
+RU_WORDS = (
     "я ты он она мы вы они это дом город река лес небо солнце дождь снег книга письмо друг брат сестра "
     "мать отец ребёнок школа работа время день ночь утро вечер год слово вопрос ответ дорога машина "
     "хороший плохой большой маленький новый старый красный белый тёплый холодный быстро медленно "
     "идти читать писать говорить любить знать видеть слушать жить работать думать ждать где когда "
     "почему как что кто здесь там сегодня завтра вчера всегда никогда очень ещё уже не да нет и но"
 ).split()
-_ZH_WORDS = (
+ZH_WORDS = (
     "我 你 他 她 我们 你们 他们 这 那 家 城市 河 森林 天空 太阳 雨 雪 书 信 朋友 哥哥 姐姐 妈妈 爸爸 "
     "孩子 学校 工作 时间 白天 晚上 早上 年 字 问题 回答 路 汽车 好 坏 大 小 新 旧 红 白 暖 冷 快 慢 "
     "去 看 写 说 爱 知道 听 住 想 等 哪里 什么时候 为什么 怎么 什么 谁 这里 那里 今天 明天 昨天 "
@@ -76,11 +76,11 @@ def tiny_corpus(lines: int = 400, seed: int = 0) -> list[str]:
     out: list[str] = []
     for i in range(lines):
         if i % 2 == 0:
-            words = [rng.choice(_RU_WORDS) for _ in range(rng.randint(3, 9))]
+            words = [rng.choice(RU_WORDS) for _ in range(rng.randint(3, 9))]
             line = " ".join(words)
             line = line[0].upper() + line[1:] + rng.choice(_RU_PUNCT)
         else:
-            line = "".join(rng.choice(_ZH_WORDS) for _ in range(rng.randint(3, 9))) + rng.choice(_ZH_PUNCT)
+            line = "".join(rng.choice(ZH_WORDS) for _ in range(rng.randint(3, 9))) + rng.choice(_ZH_PUNCT)
         out.append(line)
     # make sure every character of the sample inputs is seen at least once
     out.extend(RU_SENTENCES + ZH_SENTENCES)

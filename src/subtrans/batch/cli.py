@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ..cli import translation_options  # the options batch translate shares with translate (no heavy import)
+
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -34,34 +36,10 @@ def batch() -> None:
 @click.option("--output-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the outputs; the source folder's layout is kept below it.")
 @click.option("--from", "source_language", metavar="LANG", help="Source language: ru or zh [detected per file].")
-@click.option("--model", "-m", "model", metavar="NAME|ID|PATH", help="Catalog name, Hub id or local folder [catalog default].")
-@click.option("--revision", help="Hub branch, tag or commit of the model.")
-@click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Glossary (TSV/CSV/TBX) whose terms the translation must use (repeatable).")
-@click.option("--backend", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True)
+@translation_options
 @click.option("--device", help="Device of each actor [cuda on a GPU actor, else cpu].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
               help="Sentences per batch, per actor.")
-@click.option("--beams", type=click.IntRange(min=1), help="Beam size [the model's recommendation].")
-@click.option("--max-length", type=click.IntRange(min=1), help="Longest translation in tokens [the model's].")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the translation memory.")
-@click.option("--bilingual", is_flag=True, help="Keep the source line above the translation in each cue.")
-@click.option("--profile", "-p", help="QA profile for layout and the check [netflix profile of the target].")
-@click.option("--encoding", help="Read the inputs with this encoding instead of detecting it.")
-@click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported).")
-@click.option("--allow-pickle", is_flag=True, help="Load pickle weights (only for models you trust).")
-@click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub.")
-@click.option("--fit/--no-fit", default=True, show_default=True,
-              help="Where a translation breaks the profile's reading speed, line length or number of lines, "
-                   "use the best alternative the model finds that fits (as subtrans translate).")
-@click.option("--fit-margin", type=click.FloatRange(min=0), default=0.5, show_default=True,
-              help="How far below the best alternative's score (mean log-probability per token) a fitting one "
-                   "may be.")
-@click.option("--fit-candidates", type=click.IntRange(min=2), default=4, show_default=True,
-              help="Alternatives decoded per sentence that does not fit.")
-@click.option("--retime", is_flag=True,
-              help="Give cues still over the reading speed the time they need from the gaps around them "
-                   "(each change is in the summary).")
 @click.option("--actors", type=click.IntRange(min=1), help="Translation actors [one per GPU, else one per CPU but one].")
 @click.option("--cpus-per-actor", type=click.FloatRange(min=0, min_open=True), default=1, show_default=True)
 @click.option("--gpus-per-actor", type=click.FloatRange(min=0), help="[1 when the cluster has GPUs, else 0]")
