@@ -139,9 +139,15 @@ def _times(path) -> list[tuple[int, int]]:
     ("tiny_t5", "overflow", "zh"), ("tiny_marian_ru_zh", "overflow", "zh"),
 ])
 def test_fit_never_lowers_the_share_within_limits(backend, model, source, to, request, tmp_path):
-    """Never lower; and higher on the file built to overflow. Only with tiny T5 on every engine: on ct2 the
-    tiny M2M100 and Marian write to the length cap (CTranslate2 cannot apply the end-of-sentence push of
-    their generation config), 3 lines or more whatever the candidate, so nothing can fit there."""
+    """Never lower, on every engine; and higher on the file built to overflow where the engine lets the tiny
+    models stop. Random weights almost never pick the end of the sentence: the tiny models stop because their
+    generation config pushes it up after a few tokens (``exponential_decay_length_penalty``), which
+    transformers applies and CTranslate2 cannot. On ct2 every candidate of a tiny model runs to the length
+    cap, so no candidate is shorter than another and nothing can fit. (This test once asserted a gain for
+    tiny T5 on ct2 too: that rested on the random weights of one transformers release happening to stop,
+    and failed when a later release initialised the same seed differently. The gain itself does not
+    depend on the engine: tests/test_fit_pipeline.py shows it with a stand-in whose candidates differ in
+    length.)"""
     src = overflowing(tmp_path / "overflow.ru.srt") if source == "overflow" else EXAMPLES / source
     folder = request.getfixturevalue(model)
     shares = {}
@@ -155,7 +161,7 @@ def test_fit_never_lowers_the_share_within_limits(backend, model, source, to, re
         shares[flag] = (fit["within_reading_speed"]["after"], fit["within_line_limits"]["after"])
         assert f"  fit: {'off; ' if flag == '--no-fit' else ''}cues within the reading speed" in output
     assert shares["--fit"][0] >= shares["--no-fit"][0] and shares["--fit"][1] >= shares["--no-fit"][1]
-    if source == "overflow" and (model == "tiny_t5" or backend == "hf"):   # fitting must help
+    if source == "overflow" and backend == "hf":   # fitting must help
         assert shares["--fit"][0] > shares["--no-fit"][0], shares
 
 
