@@ -14,7 +14,7 @@ import pytest
 from subtrans.batch.plan import collect_inputs, output_is_current, read_list_file
 from subtrans.batch.summary import BatchResult, FileRecord, Progress, render_html, summary
 from subtrans.errors import ConfigError, ParseError
-from subtrans.mt.fit import FitReport, Retime
+from subtrans.pipeline.fitting import FitReport, Retime
 from subtrans.qa import Finding, Severity
 
 SRT = "1\n00:00:01,000 --> 00:00:02,000\nПоезд.\n\n2\n00:00:03,000 --> 00:00:04,000\nХарбин.\n"

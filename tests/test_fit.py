@@ -1,4 +1,4 @@
-"""Fitting translations to the screen, the pure parts: the checks, the choice, retiming (subtrans.mt.fit)."""
+"""Fitting translations to the screen, the pure parts: the checks, the choice, retiming (subtrans.pipeline.fitting)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from subtrans.model import Cue, Track
-from subtrans.mt.fit import (FIT_RULES, FitReport, Limits, Retime, needed_duration, problems, ranked, retime, select,
+from subtrans.pipeline.fitting import (FIT_RULES, FitReport, Limits, Retime, needed_duration, problems, ranked, retime, select,
                               tally)
 from subtrans.profiles import load_profile
 from subtrans.qa import Settings, check, RULES
@@ -219,9 +219,9 @@ def test_report_as_data():
 
 
 def test_cli_defaults_are_the_library_defaults():
-    """cli.py writes the fitting defaults as literals (importing subtrans.mt.fit would slow `subtrans check`)."""
+    """cli.py writes the fitting defaults as literals (importing subtrans.pipeline.fitting would slow `subtrans check`)."""
     from subtrans.cli import main
-    from subtrans.mt.fit import DEFAULT_CANDIDATES, DEFAULT_MARGIN
+    from subtrans.pipeline.fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN
 
     params = {p.name: p for p in main.commands["translate"].params}
     assert params["fit_margin"].default == DEFAULT_MARGIN

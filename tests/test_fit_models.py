@@ -144,10 +144,10 @@ def test_fit_never_lowers_the_share_within_limits(backend, model, source, to, re
     generation config pushes it up after a few tokens (``exponential_decay_length_penalty``), which
     transformers applies and CTranslate2 cannot. On ct2 every candidate of a tiny model runs to the length
     cap, so no candidate is shorter than another and nothing can fit. (This test once asserted a gain for
-    tiny T5 on ct2 too: that rested on the random weights of one transformers release happening to stop,
-    and failed when a later release initialised the same seed differently. The gain itself does not
-    depend on the engine: tests/test_fit_pipeline.py shows it with a stand-in whose candidates differ in
-    length.)"""
+    tiny T5 on ct2 too. Nothing made it true: with every combination of transformers 5.20-5.25,
+    CTranslate2 4.7.2-4.8.5 and sentencepiece 0.2.1-0.2.3 tried, all of tiny T5's ct2 candidates run to the
+    cap and the share stays at 1 of 12. The gain itself does not depend on the engine:
+    tests/test_fit_pipeline.py shows it with a stand-in whose candidates differ in length.)"""
     src = overflowing(tmp_path / "overflow.ru.srt") if source == "overflow" else EXAMPLES / source
     folder = request.getfixturevalue(model)
     shares = {}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import subtrans
 from subtrans.errors import ConfigError
 from subtrans.model import Cue, Track
-from subtrans.mt.fit import Limits, problems
+from subtrans.pipeline.fitting import Limits, problems
 from subtrans.profiles import load_profile
 from subtrans.translating import Translator
 

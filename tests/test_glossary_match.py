@@ -210,7 +210,7 @@ def test_explicit_traditional_form_is_found():
 @given(st.text(alphabet="我们你他的在有是了去坐明天", max_size=6), st.text(alphabet="我们你他的在有是了去坐明天", max_size=6),
        st.sampled_from([t for t in FILM.terms if t.zh]), st.booleans())
 def test_a_term_between_any_words_is_found_in_either_script(before, after, term, traditional):
-    from subtrans.mt.layout import to_simplified, to_traditional
+    from subtrans.lang.chinese import to_simplified, to_traditional
 
     g = Glossary([term])
     text = before + term.zh + after
@@ -272,7 +272,7 @@ def test_film_forbidden_variants():
 # jieba and lazy imports
 
 def test_register_jieba_terms_keeps_terms_whole():
-    from subtrans.mt.layout import atoms
+    from subtrans.lang.lines import atoms
 
     g = Glossary([Term("операция «Красный шёлк»", "红丝绸行动计划")])
     assert register_jieba_terms(g) == 2  # Simplified and Traditional

@@ -1,7 +1,10 @@
 """The bytes `subtrans translate` writes, pinned: the examples through the tiny models on both engines.
 
-A change to the pipeline that is meant to keep behaviour (a restructuring, a
-speed-up) must leave these files byte-identical. A change that is meant to
+Pinned with each output: the run's signature and the rows it leaves in the
+translation memory (keys, sources, translations and the candidates' JSON), so
+that a user's memory goes on matching. A change to the pipeline that is meant
+to keep behaviour (a restructuring, a speed-up) must leave these files
+byte-identical. A change that is meant to
 change the output regenerates them and shows the difference in its diff::
 
     SUBTRANS_REGENERATE_GOLDEN=1 python -m pytest tests/test_golden_outputs.py
@@ -19,6 +22,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -83,10 +87,23 @@ def test_translate_writes_the_pinned_bytes(case, backend, request, tmp_path):
     out = tmp_path / ("out" + Path(example).suffix)
     model = request.getfixturevalue(fixture)
     options = ["--max-length", "24", *(["--beams", "1"] if "--beams" not in extra else [])]
+    report = tmp_path / "report.json"
     result = CliRunner().invoke(main, ["translate", str(ROOT / "examples" / example), "--to", to, "--model",
-                                       str(model), "--backend", backend, "-o", str(out), *map(str, extra), *options])
+                                       str(model), "--backend", backend, "-o", str(out), "--report", str(report),
+                                       *map(str, extra), *options])
     assert result.exit_code == 0, result.output
     golden = GOLDEN / f"{case}.{backend}{out.suffix}"
+    run = {"signature": json.loads(report.read_text())["signature"].replace(str(model), "MODEL"),
+           "memory": _memory_rows(tmp_path / "cache")}
+    golden_run = golden.with_suffix(".run.json")
     if REGENERATE:
         golden.write_bytes(out.read_bytes())
+        golden_run.write_text(json.dumps(run, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     assert out.read_bytes() == golden.read_bytes(), f"{golden.name} changed"
+    assert run == json.loads(golden_run.read_text(encoding="utf-8")), f"{golden_run.name} changed"
+
+
+def _memory_rows(cache_dir: Path) -> list[list[str]]:
+    """Every (context, source, target) row of the translation memory, sorted."""
+    with sqlite3.connect(next(cache_dir.rglob("*.sqlite3"))) as conn:
+        return sorted(map(list, conn.execute("SELECT context, source, target FROM tm")))

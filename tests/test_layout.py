@@ -1,4 +1,4 @@
-"""Target-side layout (subtrans.mt.layout): atoms, break costs, line breaking, punctuation, script.
+"""Target-side layout (subtrans.lang: lines, punctuation, chinese): atoms, break costs, line breaking, punctuation, script.
 
 Hand-written tables first, then hypothesis properties over realistic alphabets
 (Cyrillic words, Chinese characters, punctuation, tags).
@@ -18,8 +18,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import subtrans
 from subtrans.errors import ConfigError
 from subtrans.model import Cue, Track
-from subtrans.mt import layout
-from subtrans.mt.layout import atoms, break_cost, break_lines, finish_punctuation, to_simplified, to_traditional
+from subtrans.lang import chinese
+from subtrans.lang.chinese import to_simplified, to_traditional
+from subtrans.lang.lines import atoms, break_cost, break_lines
+from subtrans.lang.punctuation import finish_punctuation
 from subtrans.profiles import load_profile
 from subtrans.text import TAG_RE, line_length, strip_tags
 
@@ -351,7 +353,7 @@ def test_script_conversion():
 
 
 def test_missing_opencc_says_how_to_install(monkeypatch):
-    monkeypatch.setattr(layout, "_CONVERTERS", {})
+    monkeypatch.setattr(chinese, "_CONVERTERS", {})
     monkeypatch.setitem(sys.modules, "opencc", None)
     with pytest.raises(ConfigError) as err:
         to_traditional("头发")
@@ -359,17 +361,17 @@ def test_missing_opencc_says_how_to_install(monkeypatch):
 
 
 def test_missing_jieba_says_how_to_install(monkeypatch):
-    monkeypatch.setattr(layout, "_JIEBA", None)
-    layout._cut.cache_clear()
+    monkeypatch.setattr(chinese, "_JIEBA", None)
+    chinese.cut.cache_clear()
     monkeypatch.setitem(sys.modules, "jieba", None)
     with pytest.raises(ConfigError):
         atoms("我们去哈尔滨看冰灯吧", "zh")
-    layout._cut.cache_clear()
+    chinese.cut.cache_clear()
 
 
 def test_jieba_loads_once_across_threads(monkeypatch):
-    monkeypatch.setattr(layout, "_JIEBA", None)
-    layout._cut.cache_clear()
+    monkeypatch.setattr(chinese, "_JIEBA", None)
+    chinese.cut.cache_clear()
     results, errors = [], []
 
     def work():
@@ -387,8 +389,8 @@ def test_jieba_loads_once_across_threads(monkeypatch):
 
 
 def test_import_is_light_and_jieba_is_quiet():
-    code = ("import sys, subtrans.mt.layout as L; print('MARK', file=sys.stderr, flush=True); "
-            "L.atoms('我们明天早上去哈尔滨', 'zh'); L.to_traditional('头发')")
+    code = ("import sys, subtrans.lang.lines as L, subtrans.lang.chinese as C; print('MARK', file=sys.stderr, "
+            "flush=True); L.atoms('我们明天早上去哈尔滨', 'zh'); C.to_traditional('头发')")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
                           capture_output=True, text=True, timeout=60, check=True)
     before, _, after = proc.stderr.partition("MARK\n")

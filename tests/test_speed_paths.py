@@ -27,6 +27,8 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 # Never imported by `subtrans check` of a UTF-8 SRT file.
 HEAVY = ("torch", "transformers", "ctranslate2", "ray", "jieba", "opencc", "pymorphy3", "sentencepiece",
          "huggingface_hub", "charset_normalizer", "pysrt")
+# ... nor any of the translation code.
+TRANSLATION = ("subtrans.pipeline", "subtrans.translating", "subtrans.mt")
 
 # Text with what the shortcuts look at: tags, entities, spaces, tabs, line breaks,
 # dialogue dashes, dots, Cyrillic, Latin, Han (Simplified and Traditional).
@@ -49,14 +51,16 @@ def test_check_imports_nothing_heavy():
         f"sys.argv = ['subtrans', 'check', {str(EXAMPLES / 'red-silk.ru.srt')!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 1, exc.code\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({TRANSLATION!r})))\n"
     )
-    assert _run(code).strip().splitlines()[-1] == "[]"
+    assert _run(code).strip().splitlines()[-2:] == ["[]", "[]"]
 
 
 def test_import_subtrans_loads_no_library_module_until_used():
     code = (
         "import sys, subtrans\n"
-        "print(sorted(m for m in sys.modules if m.startswith('subtrans.') and m != 'subtrans.errors'))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('subtrans.') and m not in ('subtrans.errors', "
+        "'subtrans._version')))\n"
         "subtrans.load\n"
         "print('subtrans.formats' in sys.modules, 'subtrans.qa' in sys.modules)\n"
     )

@@ -66,7 +66,7 @@ def test_zh_to_ru_and_punctuation():
 
 
 def test_traditional_output_is_converted():
-    from subtrans.mt.layout import to_simplified, to_traditional
+    from subtrans.lang.chinese import to_simplified, to_traditional
 
     src = subtrans.load(EXAMPLES / "red-silk.ru.srt")
     out = run(src, to="zh-Hant")[0].track

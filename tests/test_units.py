@@ -3,7 +3,9 @@
 import pytest
 
 from subtrans.model import Cue
-from subtrans.mt.units import analyse, build_units, render, split_translation
+from subtrans.lang.units import analyse, build_units
+from subtrans.pipeline.render import render_cue as render
+from subtrans.pipeline.spread import split_translation
 
 
 def cues(*spec):

@@ -15,7 +15,7 @@ next to nothing, so ``subtrans --version`` and ``subtrans rules`` start fast).
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 from .errors import (  # noqa: E402  (light: the CLI needs them on every path)
     ConfigError, EncodingError, FormatError, GlossaryError, ModelError, ParseError, ProfileError, SubtransError, WriteError,

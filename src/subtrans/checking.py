@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .config import find_config, load_config
 from .errors import ConfigError, SubtransError, WriteError
 from .formats import load, save
@@ -93,7 +93,7 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
                 # Re-check what was written, exactly as a later run would read it.
                 track = load(target, format=input_format, encoding=encoding, lenient=lenient)
             fr.findings = check(track, settings=file_settings)
-            from .qa.rules.speed import reading_speed  # the per-cue track the HTML report draws
+            from .text import reading_speed  # the per-cue track the HTML report draws
 
             hw, max_cps = prof.get("half_width_weight", 1.0), prof.get("max_cps")
             fr.timeline = [(i, c.start, c.end, reading_speed(c.text, c.duration, hw), max_cps)

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from ._version import __version__
+from .cli_options import FAIL_ON, translation_options
 from .errors import SubtransError, WriteError
-
-FAIL_ON = ("error", "warning", "info", "never")
 
 
 class _Group(click.Group):
@@ -144,46 +143,6 @@ def show_profile(name: str) -> None:
         click.echo(f"      source: {v.source} (read {v.read})" + (f" {v.url}" if v.url else ""))
 
 
-# The options `subtrans translate` and `subtrans batch translate` share: defined once, so that they
-# mean the same in both (subtrans.batch.cli applies them too).
-_TRANSLATION_OPTIONS = [
-    click.option("--model", "-m", "model", metavar="NAME|ID|PATH",
-                 help="Catalog name (subtrans models list), Hugging Face Hub id, or local folder [catalog default]."),
-    click.option("--revision", help="Hub branch, tag or commit of the model [the catalog's, else main]."),
-    click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                 help="Glossary (TSV/CSV/TBX) whose terms the translation must use (repeatable; a later file wins)."),
-    click.option("--backend", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True,
-                 help="Translation engine."),
-    click.option("--beams", type=click.IntRange(min=1), help="Beam size [the model's recommendation]."),
-    click.option("--max-length", type=click.IntRange(min=1), help="Longest translation in tokens [the model's]."),
-    click.option("--no-cache", is_flag=True, help="Do not read or write the translation memory."),
-    click.option("--bilingual", is_flag=True, help="Keep the source line above the translation in each cue."),
-    click.option("--profile", "-p", help="QA profile for layout and the check [netflix profile of the target]."),
-    click.option("--encoding", help="Read the inputs with this encoding instead of detecting it (outputs are UTF-8)."),
-    click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported)."),
-    click.option("--allow-pickle", is_flag=True, help="Load pickle weights (pytorch_model.bin): only for models you trust."),
-    click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub (also: HF_HUB_OFFLINE=1)."),
-    click.option("--fit/--no-fit", default=True, show_default=True,
-                 help="Where a translation breaks the profile's reading speed, line length or number of lines, "
-                      "use the best alternative the model finds that fits (extra decoding for those sentences only)."),
-    click.option("--fit-margin", type=click.FloatRange(min=0), default=0.5, show_default=True,
-                 help="How far below the best alternative's score (mean log-probability per token) a fitting one "
-                      "may be."),
-    click.option("--fit-candidates", type=click.IntRange(min=2), default=4, show_default=True,
-                 help="Alternatives decoded per sentence that does not fit."),
-    click.option("--retime", is_flag=True,
-                 help="Give cues still over the reading speed the time they need from the gaps around them (never "
-                      "closer than the minimum gap, never past the maximum duration); each change is reported."),
-]
-
-
-def translation_options(command):
-    """Apply the options shared by ``translate`` and ``batch translate`` to ``command``."""
-    for option in reversed(_TRANSLATION_OPTIONS):
-        command = option(command)
-    return command
-
-
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--to", "to", required=True, metavar="LANG", help="Target language: zh (zh-Hans), zh-Hant or ru.")
@@ -209,7 +168,8 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
     summary is printed. The input is never overwritten. Timings are kept,
     except with --retime.
     """
-    from .translating import Translator, run_translate
+    from .pipeline.files import run_translate
+    from .pipeline.translator import Translator
 
     translator = Translator(model, backend=backend, device=device, beams=beams, batch_size=batch_size,
                             max_length=max_length, cache=not no_cache, glossaries=glossaries,

@@ -10,6 +10,7 @@ blocks, cue settings) travels with the track.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -107,15 +108,11 @@ class Track:
         overwrite: bool = True,
     ) -> Path:
         """Write the track atomically; see :func:`subtrans.formats.save`."""
-        from .formats import save
-
-        return save(self, path, format=format, encoding=encoding, overwrite=overwrite)
+        return _formats().save(self, path, format=format, encoding=encoding, overwrite=overwrite)
 
     def text(self) -> str:
         """The whole track as text in its own format (``\\n`` line ends)."""
-        from .formats import get_format
-
-        return get_format(self.format).compose(self)
+        return _formats().get_format(self.format).compose(self)
 
     def copy(self) -> "Track":
         return dataclasses.replace(
@@ -124,6 +121,12 @@ class Track:
             blocks=list(self.blocks),
             notes=list(self.notes),
         )
+
+
+def _formats():
+    """The formats layer, found by name: it builds on this core model, which therefore never imports it
+    (as the CLI finds its command groups and the MT registry its backends)."""
+    return importlib.import_module("subtrans.formats")
 
 
 def format_timestamp(ms: int, sep: str = ",") -> str:

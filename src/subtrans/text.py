@@ -77,6 +77,17 @@ def count_chars(text: str, half_width: float = 1.0) -> float:
     return sum(1.0 if char_width(ch) == 1.0 else half_width for ch in visible)
 
 
+def reading_speed(text: str, duration_ms: int, half_width: float = 1.0) -> float | None:
+    """Characters per second as Netflix counts them; ``None`` for a cue without duration.
+
+    Here, not in the QA rule, so that fitting a translation measures exactly what the
+    ``reading-speed`` rule measures without loading the QA engine.
+    """
+    if duration_ms <= 0:
+        return None
+    return count_chars(text, half_width) * 1000.0 / duration_ms
+
+
 def line_length(line: str, half_width: float = 1.0) -> float:
     """Length of one visible line, weighted like :func:`count_chars`."""
     return count_chars(line, half_width)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import translation_options  # the options batch translate shares with translate (no heavy import)
-
-FAIL_ON = ("error", "warning", "info", "never")
+from ..cli_options import FAIL_ON, translation_options
 
 
 def _ray_options(f):

@@ -56,7 +56,7 @@ def collect_inputs(source: str | Path, target: str | None = None) -> tuple[list[
     for ``zh``: a previous run's outputs) are left out of a folder, as
     ``subtrans translate FOLDER`` does.
     """
-    from ..translating import expand_inputs
+    from ..pipeline.files import expand_inputs
 
     source = Path(source)
     if source.is_dir():

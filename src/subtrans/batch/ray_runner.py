@@ -6,14 +6,14 @@
    newer than the input, the glossaries and the configuration, and skips it);
    a file that cannot be read fails here, alone, and is not retried (the same
    bytes fail the same way);
-2. a **translation actor** (one :class:`~subtrans.translating.Translator`,
+2. a **translation actor** (one :class:`~subtrans.pipeline.translator.Translator`,
    so one model load per actor; ``num_gpus`` per actor when the cluster has
    GPUs) takes the parsed track, splits it into sentence units, translates
    them in batches of ``batch_size``, puts the text back on the cues, fits
    it to the screen and writes the output atomically
-   (:func:`~subtrans.translating.translate_file`);
+   (:func:`~subtrans.pipeline.files.translate_file`);
 3. a **check task** checks the output with the target's profile and against
-   its source (:func:`~subtrans.translating.check_translation`).
+   its source (:func:`~subtrans.pipeline.files.check_translation`).
 
 The driver (this process) only plans, hands tracks to idle actors and
 collects small results; tracks travel through Ray's object store. Outputs are
@@ -42,7 +42,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ConfigError, ModelError, SubtransError, WriteError
-from ..mt.fit import DEFAULT_CANDIDATES, DEFAULT_MARGIN
+from ..pipeline.fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN
 from .plan import collect_inputs, newest_mtime_ns, output_is_current
 from .summary import BatchResult, FileRecord, Progress
 
@@ -114,22 +114,22 @@ def read_track(path: Path, output: Path, *, encoding: str | None, lenient: bool,
 
 class TranslatorActor:
     """One model, loaded once, translating whole tracks: ``subtrans translate``'s per-file work
-    (:func:`~subtrans.translating.translate_file`).
+    (:func:`~subtrans.pipeline.files.translate_file`).
 
-    ``options`` are :class:`~subtrans.translating.Translator` keyword
+    ``options`` are :class:`~subtrans.pipeline.translator.Translator` keyword
     arguments; ``glossary`` a loaded :class:`~subtrans.glossary.Glossary`
     (read once by the driver) or None.
     """
 
     def __init__(self, model, options: dict, glossary=None) -> None:
-        from ..translating import Translator
+        from ..pipeline.translator import Translator
 
         self.translator = Translator(model, glossaries=glossary or (), **options)
 
     def translate(self, track, output: Path, *, to: str, source: str | None, bilingual: bool, settings) -> dict:
         """Translate ``track``, write ``output`` atomically; the Translation, without its tracks
         (but the translation lines of a bilingual file, which its check needs)."""
-        from ..translating import translate_file
+        from ..pipeline.files import translate_file
 
         try:
             tr = translate_file(self.translator, track, output, to=to, settings=settings, source=source,
@@ -208,7 +208,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
 
     Options are those of ``subtrans translate`` (the outputs are the same
     bytes; ``fit``, ``retime``, ``fit_margin`` and ``fit_candidates`` as for
-    :class:`~subtrans.translating.Translator`) plus the pool's: ``actors``
+    :class:`~subtrans.pipeline.translator.Translator`) plus the pool's: ``actors``
     (default: one per GPU, else one per CPU but one), ``cpus_per_actor``,
     ``gpus_per_actor`` (default 1 when the cluster has GPUs, else 0), ``force`` (translate files whose output is up
     to date, too), ``ray_address`` / ``num_cpus`` (see :func:`connect`).
@@ -218,7 +218,9 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
     from ..config import find_config
     from ..mt.catalog import is_offline
     from ..textio import normalize_encoding
-    from ..translating import Translator, normalize_language, plan_outputs, translation_settings
+    from ..pipeline.files import plan_outputs, translation_settings
+    from ..pipeline.languages import normalize_language
+    from ..pipeline.translator import Translator
 
     # Everything a usage error can come from is looked at before Ray starts.
     target = normalize_language(to)
@@ -282,7 +284,7 @@ class _TranslateRun:
 
     def __init__(self, ray, result: BatchResult, files, outs, *, n_actors: int, model, options: dict, glossary,
                  settings, job: dict, encoding, lenient: bool, depends_ns: int, resume: bool, progress) -> None:
-        from ..translating import check_translation
+        from ..pipeline.files import check_translation
 
         self.ray, self.result, self.records = ray, result, result.files
         self.files = [f.resolve() for f in files]    # workers may run in another folder

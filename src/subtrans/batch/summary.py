@@ -37,7 +37,7 @@ translated it, with that run's ``signature`` (:func:`carry_over`), when that
 summary was in the same place.
 
 A translated file's ``fit`` is what ``subtrans translate --report`` writes under
-``files[].translation.fit`` (:meth:`subtrans.mt.fit.FitReport.to_dict`: the
+``files[].translation.fit`` (:meth:`subtrans.pipeline.fitting.FitReport.to_dict`: the
 settings, the shares of cues within the reading speed and the line limits
 before and after fitting, the units over the limits and refitted, and each
 retimed cue with its old and new times). ``totals.fit`` adds up the translated
@@ -51,9 +51,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from .. import __version__
+from .._version import __version__
 from ..errors import SubtransError
-from ..mt.fit import FitReport
+from ..pipeline.fitting import FitReport
 
 __all__ = ["FileRecord", "BatchResult", "Progress", "summary", "carry_over", "render_html", "SUMMARY_SCHEMA"]
 

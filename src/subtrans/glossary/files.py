@@ -307,7 +307,7 @@ def _line_of(warning: str, path: Path) -> int:
 def _simplified(zh_hant: str) -> str | None:
     """Simplified from Traditional for a row that gives only ``zh-Hant`` (None without OpenCC)."""
     from ..errors import ConfigError
-    from ..mt.layout import to_simplified
+    from ..lang.chinese import to_simplified
 
     try:
         return to_simplified(zh_hant)

@@ -18,7 +18,7 @@ breaks between Chinese characters, are skipped, so a term broken over two
 cue lines is still found). The trie matches across word boundaries on
 purpose: Chinese has no spaces, and jieba's segmentation can split a name it
 does not know. jieba matters where text is cut into words: line breaking
-(:func:`subtrans.mt.layout.atoms`) and anything that works on jieba words;
+(:func:`subtrans.lang.lines.atoms`) and anything that works on jieba words;
 :func:`register_jieba_terms` adds the glossary's Chinese forms to jieba's
 dictionary so that it keeps them whole.
 
@@ -188,7 +188,7 @@ def _ru_spans(text: str, phrase: str, case_sensitive: bool = False, pos: str = "
 
 
 def _t2s_or_none(text: str) -> str | None:
-    from ..mt.layout import to_simplified
+    from ..lang.chinese import to_simplified
 
     try:
         return to_simplified(text)
@@ -390,21 +390,20 @@ def register_jieba_terms(glossary: Glossary) -> int:
     """Add the glossary's Chinese forms (Simplified and Traditional) to jieba's dictionary so that
     word segmentation (line breaking among others) keeps them whole. Returns how many were added.
     Loads jieba (about a second, once)."""
-    from ..mt import layout
+    from ..lang.chinese import cut, jieba_tokenizer, to_traditional
 
-    jieba = layout._jieba()
+    jieba = jieba_tokenizer()
     added = 0
     for term in glossary.terms:
         forms = [term.zh, term.zh_hant]
         if term.zh and not term.zh_hant:
             try:
-                forms.append(layout.to_traditional(term.zh))
+                forms.append(to_traditional(term.zh))
             except ConfigError:
                 pass
         for form in dict.fromkeys(f for f in forms if f and len(f) > 1 and _HAN.search(f)):
             jieba.add_word(form)
             added += 1
-    cut = getattr(layout, "_cut", None)
-    if added and cut is not None and hasattr(cut, "cache_clear"):
+    if added:
         cut.cache_clear()  # segmentations cached before the words were known
     return added

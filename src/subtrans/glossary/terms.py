@@ -77,7 +77,7 @@ class Term:
             return self.zh_hant
         if not self.zh:
             return None
-        from ..mt.layout import to_traditional
+        from ..lang.chinese import to_traditional
 
         return to_traditional(self.zh)
 

@@ -19,7 +19,7 @@ import math
 import statistics
 from html import escape
 
-from .. import __version__
+from .._version import __version__
 from ..model import format_timestamp
 from ..qa import Severity
 

@@ -2,22 +2,26 @@
 
 A backend turns a batch of source sentences into target sentences with one
 loaded model. It knows nothing about subtitles: the pipeline
-(:mod:`subtrans.translating`) merges cues into sentence units, batches them,
+(:mod:`subtrans.pipeline`) merges cues into sentence units, batches them,
 caches results and lays out the output.
 
 To add a backend:
 
-1. Subclass :class:`Backend` in a module of this package; set ``name``.
+1. Subclass :class:`Backend` in a module of its own; set ``name``.
 2. Load the model in ``__init__`` (import heavy libraries there, never at
    module level, so ``subtrans check`` stays light).
 3. Implement :meth:`Backend.translate` for one batch; return one string per
-   input, in order, never raising for a single odd sentence.
-4. Decorate the class with :func:`register_backend` and import the module in
-   :func:`get_backend`.
+   input, in order, never raising for a single odd sentence (and
+   :meth:`Backend.candidates` if it can offer alternatives, for fitting).
+4. Name it in :data:`BACKENDS` as ``"module:Class"`` (a backend of this
+   package), or call ``register_backend("name", "your.module:YourBackend")``
+   (or with the class itself). The registry imports a module only when its
+   backend is asked for, so this module never imports an implementation.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
@@ -28,7 +32,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Backend", "BACKENDS", "Candidate", "register_backend", "get_backend", "choose_backend"]
 
-BACKENDS: dict[str, type["Backend"]] = {}
+#: Backend name -> ``"module:Class"`` (imported when first asked for) or the class itself.
+BACKENDS: dict[str, "str | type[Backend]"] = {
+    "hf": "subtrans.mt.backends.hf:HFBackend",
+    "ct2": "subtrans.mt.backends.ct2:CT2Backend",
+}
+#: The extra each built-in backend needs, for the message when it is missing.
+_EXTRAS = {"hf": "mt", "ct2": "mt,fast"}
 
 
 #: The beam searches a backend's ``candidates`` runs for alternatives, by length penalty: 1.0 ranks
@@ -105,11 +115,11 @@ class Backend:
         return f"{self.name}:{self.spec.name}@{self.revision}"
 
 
-def register_backend(cls: type[Backend]) -> type[Backend]:
-    if not cls.name:
-        raise TypeError(f"{cls.__name__} has no name")
-    BACKENDS[cls.name] = cls
-    return cls
+def register_backend(name: str, target: "str | type[Backend]") -> None:
+    """Make ``target`` (``"module:Class"``, or a :class:`Backend` subclass) available as backend ``name``."""
+    if not name or not (isinstance(target, str) and ":" in target or isinstance(target, type)):
+        raise TypeError("register_backend(name, 'module:Class' or a Backend subclass)")
+    BACKENDS[name] = target
 
 
 def ct2_installed() -> bool:
@@ -134,17 +144,20 @@ def choose_backend(requested: str) -> tuple[str, str]:
 
 
 def get_backend(name: str) -> type[Backend]:
-    """The backend class called ``name`` (``hf`` or ``ct2``)."""
-    if name in ("hf", "ct2"):
+    """The backend class called ``name``, its module imported on first use."""
+    target = BACKENDS.get(name)
+    if target is None:
+        raise ModelError(f"unknown or unavailable backend {name!r}", text=name,
+                         hint="available: " + ", ".join(sorted(BACKENDS)))
+    if isinstance(target, str):
+        module, _, attr = target.partition(":")
         try:
-            if name == "hf":
-                from . import hf  # noqa: F401
-            else:
-                from . import ct2  # noqa: F401
+            target = getattr(importlib.import_module(module), attr)
         except ImportError as exc:
-            extra = "mt" if name == "hf" else "mt,fast"
+            extra = _EXTRAS.get(name)
+            if extra is None:
+                raise ModelError(f"backend {name!r} cannot be imported: {exc}", text=target) from None
             raise ModelError(f"translation needs the {extra} extra ({exc.name or exc} is not installed)",
                              hint=f'pip install "subtrans[{extra}]" (with torch==2.13.0 pinned on CPU machines)') from None
-    if name not in BACKENDS:
-        raise ModelError(f"unknown or unavailable backend {name!r}", text=name, hint="available: hf, ct2")
-    return BACKENDS[name]
+        BACKENDS[name] = target
+    return target

@@ -41,7 +41,7 @@ from pathlib import Path
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import PrefixRepair, check_constraints, missing_terms
-from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate, register_backend
+from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate
 from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
 
 __all__ = ["CT2Backend", "converted_folder", "quantization_for"]
@@ -156,7 +156,6 @@ def convert(folder: Path, target: Path, quantization: str) -> Path:
     return target
 
 
-@register_backend
 class CT2Backend(Tokens, Backend):
     """A transformers seq2seq model (T5, M2M100, NLLB, Marian) run by CTranslate2 on CPU or CUDA.
 

@@ -30,7 +30,7 @@ there in ``last_enforcement``.
 Alternatives: ``candidates(...)`` returns, per text, the translation and other hypotheses of
 beam searches (one of them favouring shorter outputs), terms enforced, each scored by one
 teacher-forced pass (mean log-probability per token); the pipeline picks among them to fit the
-screen (:mod:`subtrans.mt.fit`).
+screen (:mod:`subtrans.pipeline.fitting`).
 
 Thread safety: an instance holds a tokenizer whose state changes per call
 (``src_lang``) and a model; use one instance per thread. The weights are
@@ -45,7 +45,7 @@ from typing import Any, NamedTuple
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import ConstraintOptions, check_constraints, missing_terms
-from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate, register_backend
+from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate
 from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
 
 __all__ = ["HFBackend"]
@@ -65,7 +65,6 @@ class _Prepared(NamedTuple):
     tgt: str                  # the model's target language code
 
 
-@register_backend
 class HFBackend(Tokens, Backend):
     """A transformers seq2seq model (T5, M2M100, NLLB, Marian) on CPU or CUDA.
 

@@ -251,7 +251,7 @@ class GlossaryTerm(Rule):
                     yield found
 
     def _terms(self, track, ctx, glossary, tgt_lang, find_terms, target_present):
-        from ...mt.units import analyse, build_units
+        from ...lang.units import analyse, build_units
 
         src_lang = _glossary_code(ctx.source_language)
         if src_lang is None:

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from ...model import Track
-from ...text import count_chars
+from ...text import reading_speed
 from ..base import Context, Rule, Severity, register_rule
-
-
-def reading_speed(text: str, duration_ms: int, half_width: float = 1.0) -> float | None:
-    """Characters per second as Netflix counts them; ``None`` for a cue without duration."""
-    if duration_ms <= 0:
-        return None
-    return count_chars(text, half_width) * 1000.0 / duration_ms
 
 
 @register_rule

@@ -1,5 +1,4 @@
-"""Target-side layout of machine-translated subtitles: atoms, break costs,
-line breaking, punctuation and Chinese script conversion.
+"""Where a subtitle line may break: atoms, break costs and line breaking, for Russian and Chinese.
 
 Languages are subtrans codes: ``ru``, and ``zh`` for any Chinese (``zh-hans``
 and ``zh-hant`` are accepted as ``zh``).
@@ -12,34 +11,22 @@ and ``zh-hant`` are accepted as ``zh``).
   a preposition);
 - :func:`break_lines` lays one cue's text out in at most ``max_lines`` lines
   of at most ``max_chars`` characters (measured like the ``line-length`` QA
-  rule), preferring one line, then the cheapest balanced, bottom-heavy break;
-- :func:`finish_punctuation` repairs the punctuation a model emits so that the
-  text passes the QA text rules (ellipsis, whitespace, Chinese punctuation);
-- :func:`to_traditional` / :func:`to_simplified` convert the Chinese script
-  with OpenCC.
+  rule), preferring one line, then the cheapest balanced, bottom-heavy break.
 
-jieba and OpenCC are imported on first use only: importing this module stays
-light (``subtrans check`` never pays for them).
+Shared by translation (spreading a sentence over cues, laying out a cue) and
+anything that judges breaks. jieba is imported on first use only
+(:mod:`subtrans.lang.chinese`): importing this module stays light.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
 from ..text import TAG_RE, line_length
+from .chinese import cut
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..profiles import Profile
-
-__all__ = [
-    "atoms", "break_cost", "break_lines", "finish_punctuation", "to_traditional", "to_simplified",
-    "normalize_language",
-]
+__all__ = ["atoms", "break_cost", "break_lines", "normalize_language", "RU_BINDING", "RU_ENCLITICS"]
 
 # ---------------------------------------------------------------------------
 # Character classes
@@ -159,70 +146,6 @@ def _is_closing_tag(tag: str) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# jieba and OpenCC, loaded once, on first use, thread-safely
-
-_LOAD_LOCK = threading.Lock()
-_JIEBA: Any = None
-_CONVERTERS: dict[str, Any] = {}
-
-
-def _jieba() -> Any:
-    global _JIEBA
-    if _JIEBA is None:
-        with _LOAD_LOCK:
-            if _JIEBA is None:
-                try:
-                    import jieba
-                except ImportError:
-                    raise ConfigError("Chinese line breaking needs jieba, which is not installed",
-                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
-                jieba.setLogLevel(logging.WARNING)  # it logs "Building prefix dict..." to stderr
-                jieba.dt.initialize()               # the default tokenizer: words added with jieba.add_word count
-                _JIEBA = jieba.dt
-    return _JIEBA
-
-
-@lru_cache(maxsize=8192)
-def _cut(han: str) -> tuple[str, ...]:
-    words = tuple(w for w in _jieba().cut(han, HMM=True) if w)
-    return words if "".join(words) == han else tuple(han)  # never lose a character
-
-
-def _converter(config: str) -> Any:
-    conv = _CONVERTERS.get(config)
-    if conv is None:
-        with _LOAD_LOCK:
-            conv = _CONVERTERS.get(config)
-            if conv is None:
-                try:
-                    import opencc
-                except ImportError:
-                    raise ConfigError("Chinese script conversion needs OpenCC, which is not installed",
-                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
-                conv = opencc.OpenCC(config)
-                _CONVERTERS[config] = conv
-    return conv
-
-
-def to_traditional(text: str) -> str:
-    """Simplified -> Traditional Chinese as written in Taiwan, with OpenCC's ``s2tw``.
-
-    The Traditional profiles are Netflix's Traditional Chinese (Taiwan)
-    guide, so the glyphs are Taiwan's standard forms (為, 著, 裡 rather than
-    the generic ``s2t`` forms 爲, 着, 裏). Vocabulary is not rewritten
-    (``s2twp`` would also turn 软件 into 軟體): subtrans never changes words
-    a model or a translator chose. OpenCC also has ``s2hk`` for Hong Kong.
-    """
-    return _converter("s2tw").convert(text) if text else text
-
-
-def to_simplified(text: str) -> str:
-    """Traditional -> Simplified Chinese (OpenCC ``tw2s``, which also reads Taiwan glyphs; see
-    :func:`to_traditional`)."""
-    return _converter("tw2s").convert(text) if text else text
-
-
-# ---------------------------------------------------------------------------
 # Atoms
 
 _RU_TOKEN_RE = re.compile(
@@ -272,7 +195,7 @@ def _tokens(text: str, lang: str) -> list[tuple[str, str]]:
         elif group == "latin":
             out.append((s, "word"))
         elif group == "han":
-            out.extend((w, "word") for w in _cut(s))
+            out.extend((w, "word") for w in cut(s))
         elif _KANA_HANGUL_RE.match(s) or s.isalnum():
             out.append((s, "word"))
         else:
@@ -544,259 +467,3 @@ class _Layout:
             out.append(self.seg(*state)[0])
             state = table[m][state][1]
         return out[::-1]
-
-
-# ---------------------------------------------------------------------------
-# Punctuation
-
-_RU_FULL_TO_ASCII = {"，": ",", "。": ".", "！": "!", "？": "?", "：": ":", "；": ";", "、": ",", "（": "(", "）": ")"}
-# no space before , . ! ? : ; nor before an ellipsis that ends a word ("давно …" -> "давно…", "… и" stays)
-_RU_SPACE_BEFORE = re.compile(
-    rf"(?<=[^{re.escape(_LINE_SPACES)}])[{re.escape(_LINE_SPACES)}]+(?=[,.!?:;]|…(?![^\W\d_]))")
-_RU_SPACE_AFTER = re.compile(r"([,;:!?])(?=[^\W\d_])|(?<=[^\W\d_]{2})(\.)(?=[A-ZА-ЯЁ])")
-_RU_MULTI_SPACE = re.compile(rf"[{re.escape(_LINE_SPACES)}]+")
-
-
-def _ru_piece(s: str, ellipsis: str) -> str:
-    s = "".join(_RU_FULL_TO_ASCII.get(c, c) for c in s)
-    if ellipsis != "...":
-        s = re.sub(r"\.{3,}", ellipsis, s)
-    s = _RU_MULTI_SPACE.sub(" ", s)
-    s = re.sub(r"\( ", "(", s)
-    s = re.sub(r"(?<=\S) \)", ")", s)
-    s = _RU_SPACE_BEFORE.sub("", s)
-    s = _RU_SPACE_AFTER.sub(lambda m: (m.group(1) or m.group(2)) + " ", s)
-    return s
-
-
-def _finish_ru_line(line: str, ellipsis: str) -> str:
-    had_fullwidth_paren = "（" in line or "）" in line
-    out = "".join(p if tag else _ru_piece(p, ellipsis) for p, tag in _split_tags(line))
-    if had_fullwidth_paren:  # a word glued to a bracket the model wrote full-width
-        out = re.sub(r"(?<=[^\W_])\((?=[^\W_])", " (", out)
-        out = re.sub(r"(?<=[^\W_])\)(?=[^\W\d_])", ") ", out)
-    return _tidy(_collapse_across_tags(out))
-
-
-def _finish_ru(text: str, profile: Profile | None) -> str:
-    ellipsis = (profile.get("ellipsis", "…") if profile is not None else "…") or "…"
-    return "\n".join(_settle(_finish_ru_line, line, ellipsis) for line in text.split("\n"))
-
-
-def _collapse_across_tags(line: str) -> str:
-    """Drop a space that follows another visible space with only tags between them."""
-    pieces = _split_tags(line)
-    prev_space = False
-    for idx, (p, tag) in enumerate(pieces):
-        if tag or not p:
-            continue
-        if prev_space and p[0] in _LINE_SPACES:
-            p = p.lstrip(_LINE_SPACES)
-            pieces[idx] = (p, False)
-        if p:
-            prev_space = p[-1] in _LINE_SPACES
-    return "".join(p for p, _ in pieces)
-
-
-_ZH_HALF_TO_FULL = {"?": "？", "!": "！", ":": "：", ";": "；", ",": "，", ".": "。", "(": "（", ")": "）"}
-_ZH_STOPS = set("，。！？、；：…!?;:,.")
-_ZH_CLOSERS = set("」』）》〉】〕〗”’)]}»")
-_ZH_OPENERS = set("「『（《〈【〔〖“‘([{«")
-
-
-def _space_allowed(p: str | None, n: str | None) -> bool:
-    """May a space stand between visible characters ``p`` and ``n`` in Chinese text?"""
-    if not p or not n:
-        return False
-    return not (n in _ZH_STOPS or n in _ZH_CLOSERS or p in _ZH_OPENERS or p in _ZH_STOPS)
-
-
-def _finish_zh_line(line: str, no_comma: bool) -> str:
-    pieces = _split_tags(line)
-    chars: list[str] = []
-    owner: list[int] = []
-    for idx, (p, tag) in enumerate(pieces):
-        if not tag:
-            chars.extend(p)
-            owner.extend([idx] * len(p))
-    n = len(chars)
-    out = list(chars)
-    spaces = set(_LINE_SPACES)
-
-    def prev_ns(k: int) -> int:
-        k -= 1
-        while k >= 0 and (out[k] in spaces or out[k] == ""):
-            k -= 1
-        return k
-
-    def at(k: int) -> str | None:
-        return out[k] if 0 <= k < n else None
-
-    # 1. three or more dots: one ellipsis character (an existing … or …… stays as it is)
-    k = 0
-    while k < n:
-        if chars[k] in ".。":
-            e = k
-            while e < n and chars[e] == chars[k]:
-                e += 1
-            if e - k >= 3:
-                out[k] = "…"
-                for x in range(k + 1, e):
-                    out[x] = ""
-            k = e
-        else:
-            k += 1
-
-    # 2. half-width ? ! : ; , . ( ) next to Chinese: full-width (not between digits: 10:30, 3.14, 1,000)
-    def wants_full(k: int) -> bool:
-        c = out[k]
-        pk = prev_ns(k)
-        p = at(pk)
-        adj_p, adj_n = at(k - 1), at(k + 1)
-        if c in ":,." and adj_p and adj_n and adj_p.isalnum() and adj_n.isalnum() and not (
-                _is_cjk(adj_p) or _is_cjk(adj_n)):
-            return False
-        if c == ".":  # a full stop after Chinese, not an abbreviation or a decimal point
-            return _is_cjk(p) and pk == k - 1 and not (adj_n and adj_n.isalnum() and not _is_cjk(adj_n))
-        if c in "()":  # only brackets that touch Chinese: "He said (A) 你好" stays
-            return _is_cjk(adj_p) or _is_cjk(adj_n)
-        return _is_cjk(p) or _is_cjk(adj_n)  # 你好 ? -> 你好？, but "A: 你好" stays
-
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    for k, c in enumerate(out):
-        if c == "(":
-            stack.append(k)
-        elif c == ")" and stack:
-            o = stack.pop()
-            pairs[o], pairs[k] = k, o
-    changed = True
-    while changed:
-        changed = False
-        for k in range(n):
-            c = out[k]
-            if c in _ZH_HALF_TO_FULL and wants_full(k):
-                out[k] = _ZH_HALF_TO_FULL[c]
-                if k in pairs and out[pairs[k]] in "()":
-                    out[pairs[k]] = _ZH_HALF_TO_FULL[out[pairs[k]]]
-                changed = True
-
-    # 3. gaps: runs of spaces (and, with zh_no_comma_period, of ，。) inside the line
-    k = 0
-    while k < n:
-        if out[k] == "" or not (out[k] in spaces or (no_comma and out[k] in "，。")):
-            k += 1
-            continue
-        e = k
-        while e < n and (out[e] == "" or out[e] in spaces or (no_comma and out[e] in "，。")):
-            e += 1
-        has_comma = any(out[x] in "，。" for x in range(k, e))
-        p, q = at(prev_ns(k)), at(e)
-        if has_comma:
-            # the gap chars are ，。 and spaces; p/q are the nearest other visible characters
-            gap = " " if _space_allowed(p, q) else ""
-        elif p is None or q is None:
-            gap = ""
-        elif _is_cjk(p) or _is_cjk(q):
-            if not _space_allowed(p, q):
-                gap = ""
-            elif _is_cjk(p) and _is_cjk(q):
-                gap = " " if no_comma else ""  # a space there may stand for a comma
-            else:
-                gap = " "  # between Chinese and Latin or digits: leave the space
-        else:
-            gap = " "
-        out[k] = gap
-        for x in range(k + 1, e):
-            out[x] = ""
-        k = e
-
-    # 4. a model that spaced out single characters (我 们 明 天): join them
-    if no_comma:
-        _join_spaced_characters(out)
-
-    buf: dict[int, list[str]] = {}
-    for k in range(n):
-        buf.setdefault(owner[k], []).append(out[k])
-    return _tidy("".join(p if tag else "".join(buf.get(idx, [])) for idx, (p, tag) in enumerate(pieces)))
-
-
-def _join_spaced_characters(out: list[str]) -> None:
-    """Remove the spaces between Chinese characters when a model spaced the line out character by character.
-
-    That is: three or more spaces between Chinese characters, two thirds of the
-    Chinese runs single characters, and jieba, reading the line without those
-    spaces, finds words across half of them (我 们 明 天 -> 我们明天) -- then all
-    of them go; otherwise only those inside a jieba word. Short answers once
-    split by commas (是 好 对 走) stay apart. Idempotent: a second pass sees the
-    same joined text and the same words.
-    """
-    vis = [(k, c) for k, c in enumerate(out) if c]
-    gaps = [x for x in range(1, len(vis) - 1)
-            if vis[x][1] == " " and _HAN_CHAR_RE.match(vis[x - 1][1]) and _HAN_CHAR_RE.match(vis[x + 1][1])]
-    if len(gaps) < 3:
-        return
-    chunks = [c for c in re.split(f"[^{_HAN_CLASS}]+", "".join(c for _, c in vis)) if c]
-    if sum(len(c) == 1 for c in chunks) * 3 < 2 * len(chunks):
-        return
-    gap_set = set(gaps)
-    joined = "".join(c for x, (_, c) in enumerate(vis) if x not in gap_set)
-    bounds: set[int] = set()
-    for start, run in _han_runs(joined):
-        pos = start
-        for word in _cut(run):
-            bounds.add(pos)
-            pos += len(word)
-        bounds.add(pos)
-    joined_at: dict[int, int] = {}
-    count = 0
-    for x, _ in enumerate(vis):
-        if x in gap_set:
-            joined_at[x] = count
-        else:
-            count += 1
-    inside = [x for x in gaps if joined_at[x] not in bounds]
-    for x in gaps if len(inside) * 2 >= len(gaps) else inside:
-        out[vis[x][0]] = ""
-
-
-def _han_runs(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in re.finditer(_HAN_RUN, text)]
-
-
-def finish_punctuation(text: str, language: str, profile: Profile | None = None) -> str:
-    """Punctuation and spacing a model got wrong, made right for the QA text rules. Idempotent.
-
-    Russian: three dots become the profile's ``ellipsis`` (default …);
-    full-width ，。！？：；（） become ASCII; no space before , . ! ? : ; and one
-    after , ; : ! ? (and after a full stop before a capital letter), never
-    inside numbers (10:30, 1,5); repeated spaces collapse; lines lose leading
-    and trailing spaces.
-
-    Chinese: half-width ? ! : ; , ( ) next to Chinese become full-width (not
-    in 10:30 or an English "(A)"), a full stop after Chinese becomes 。; three
-    dots become … (an existing … or …… is kept); spaces a model put between
-    Chinese characters go. With the profile value ``zh_no_comma_period``
-    (both Netflix Chinese profiles), ，and 。 become a single space inside a
-    line and vanish at its end or next to other punctuation; a single space
-    between two Chinese words is then kept (it may stand for a comma), unless
-    the whole line is spaced out character by character. Tags are never
-    touched.
-    """
-    lang = normalize_language(language)
-    if not text:
-        return text
-    if lang == "ru":
-        return _finish_ru(text, profile)
-    no_comma = bool(profile.get("zh_no_comma_period", False)) if profile is not None else False
-    return "\n".join(_settle(_finish_zh_line, line, no_comma) for line in text.split("\n"))
-
-
-def _settle(step, line: str, *args: Any) -> str:
-    """Apply ``step`` until the line stops changing (one step's change can enable another: "? 上")."""
-    for _ in range(4):
-        new = step(line, *args)
-        if new == line:
-            break
-        line = new
-    return line

@@ -1,7 +1,7 @@
-"""Translations that fit the screen: the checks, the choice among candidates, and retiming.
+"""Stage 7, fitting: translations that fit the screen, the choice among candidates, and retiming.
 
-Pure and light (no torch, no model). The pipeline (:mod:`subtrans.translating`)
-lays each sentence unit's translation out into its cues, asks
+Pure and light (no torch, no model). :func:`fit_translation` is the stage:
+the pipeline has laid each sentence unit's translation out into its cues; it asks
 :func:`problems` whether a cue breaks the target profile's ``reading-speed``,
 ``line-length`` or ``max-lines`` limit (exactly as the QA rules S001, L001 and
 L002 would flag it), asks the backend for alternative translations of the
@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from collections import ChainMap
 from typing import Iterable, Sequence
 
-from ..qa.rules.speed import reading_speed
-from ..text import count_chars, line_length, visible_lines
+from ..model import Track
+from ..text import count_chars, line_length, reading_speed, visible_lines
+from .languages import Languages, target_text
+from .spread import Piece, spread_text
 
 __all__ = [
     "FIT_RULES", "DEFAULT_MARGIN", "DEFAULT_CANDIDATES", "Limits", "problems", "tally", "ranked", "select",
-    "needed_duration", "retime", "Retime", "FitReport",
+    "needed_duration", "retime", "Retime", "FitReport", "FitOptions", "fit_translation",
 ]
 
 #: The QA rules fitting works for (reading speed, line length, number of lines).
@@ -287,3 +290,79 @@ class FitReport:
             "units_decoded": self.decoded, "units_from_cache": self.from_cache,
             "retimed": [r.to_dict() for r in self.retimed], "skipped": self.skipped,
         }
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """What the user asked of fitting (see :class:`subtrans.Translator`)."""
+
+    enabled: bool = True
+    retime: bool = False
+    margin: float = DEFAULT_MARGIN
+    candidates: int = DEFAULT_CANDIDATES
+
+
+def fit_translation(track: Track, pieces: list[Piece], slot_text: dict, texts: dict[int, str],
+                    render, memory, terms, languages: Languages, profile, options: FitOptions, *,
+                    fps: float, disabled_rules: Iterable[str], warnings: list[str]) -> FitReport:
+    """Fit the laid-out translation to the profile's limits, in place (``slot_text``, ``texts``).
+
+    ``track``: the source, whose cues' times and texts are measured. Each piece whose cues break a limit gets candidates (the
+    memory first, then the engine, in batches); the best-scoring one that fits within the margin
+    (:func:`select`, tried best first so that each is laid out only when needed) replaces its
+    text, spread and rendered by the same stages as the translation (:func:`spread_text`,
+    ``render``). Then, with ``retime``, cues still over the reading speed get more time where the
+    gaps allow (the report lists them; the caller moves them). Returns what was done, with the
+    shares of cues within the limits before and after.
+    """
+    limits = Limits.from_profile(profile, fps=fps, ignore=disabled_rules)
+    report = FitReport(enabled=options.enabled, retime=options.retime, margin=options.margin,
+                       candidates=options.candidates, cues=len(track))
+    times = [(c.start, c.end) for c in track.cues]
+    target = languages.target
+
+    def broken(i: int, text: str) -> bool:
+        return bool(problems(text, times[i][1] - times[i][0], limits))
+
+    def shown() -> list[tuple[str, int]]:
+        return [(texts.get(i, c.text), times[i][1] - times[i][0]) for i, c in enumerate(track.cues)]
+
+    report.speed_before, report.lines_before = tally(shown(), limits)
+    over = [p for p in pieces if any(broken(i, texts[i]) for i in p.cues)]
+    report.units_over = len(over)
+    if options.enabled and over:
+        found = memory.alternatives([p.key for p in over], terms.constraints_of(
+            [p.key for p in over], [p.matches for p in over]), options.candidates)
+        if found is None:
+            report.skipped = f"the {memory.engine.name} backend offers no alternative translations"
+            units = f"{len(over)} sentence unit" + ("" if len(over) == 1 else "s")
+            warnings.append(f"fitting skipped: {report.skipped}; {units} stay over the profile's limits")
+        else:
+            report.decoded, report.from_cache = memory.alternatives_decoded, memory.alternatives_cached
+            for p in over:
+                if not any(broken(i, texts[i]) for i in p.cues):
+                    continue  # a cue it shares was fitted with another piece
+                cands = found.get(p.key, [])
+                for k in ranked([cand.score for cand in cands], options.margin):  # best first
+                    cand = cands[k]
+                    parts = spread_text(target_text(cand.text, languages, p.matches), p.weights, target)
+                    if parts is None:
+                        continue  # fewer words than the unit has cues
+                    trial = ChainMap(dict(zip(p.slots, parts)), slot_text)
+                    laid = {i: render(i, trial) for i in p.cues}
+                    if not any(broken(i, laid[i]) for i in p.cues):
+                        slot_text.update(zip(p.slots, parts))
+                        texts.update(laid)
+                        memory.chose(p.key, cand)
+                        report.units_refitted += 1
+                        break
+    if options.retime:
+        for i in sorted(texts):
+            if "reading-speed" not in problems(texts[i], times[i][1] - times[i][0], limits):
+                continue
+            new = retime(times, i, needed_duration(texts[i], limits), limits)
+            if new is not None:
+                report.retimed.append(Retime(i, track.cues[i].id, times[i], new))
+                times[i] = new
+    report.speed_after, report.lines_after = tally(shown(), limits)
+    return report

@@ -1,4 +1,4 @@
-"""Cues -> sentence units -> cues: what is translated, and how it goes back.
+"""Cues -> sentence units: what is translated as one sentence.
 
 A cue's text is first taken apart into its *shape* (:func:`analyse`): a
 position override such as ``{\\an8}``, tags that wrap the whole cue
@@ -12,10 +12,11 @@ position override such as ``{\\an8}``, tags that wrap the whole cue
 Then :func:`build_units` merges speech segments that run on over several
 cues into one *sentence unit* (a cue ending without terminal punctuation
 continues into the next when the gap is small), so the model sees whole
-sentences. After translation, :func:`split_translation` spreads a unit's
-translation over its cues, following the source's share of text and time
-and breaking at natural points (punctuation first, never inside a word),
-and :func:`render` puts each cue's shape back around its new text.
+sentences. Each unit has *slots* (``(cue, segment)`` pairs) and weights (the
+share of text and time of each), which the translation pipeline uses to
+spread a translation back over the cues (:mod:`subtrans.pipeline.spread`);
+the parity QA rule uses the same units to compare a translation with its
+source.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ from dataclasses import dataclass, field
 
 from ..text import TAG_RE, strip_tags
 
-__all__ = [
-    "Segment", "Shape", "Unit", "analyse", "build_units", "split_translation", "render",
-    "MERGE_GAP_MS", "MAX_UNIT_CUES", "MAX_UNIT_CHARS",
-]
+__all__ = ["Segment", "Shape", "Unit", "analyse", "build_units", "MERGE_GAP_MS", "MAX_UNIT_CUES", "MAX_UNIT_CHARS"]
 
 MERGE_GAP_MS = 1500      # a sentence continues into the next cue only across a gap this small
 MAX_UNIT_CUES = 4        # at most this many cues in one unit (keeps inputs within model limits)
@@ -272,93 +270,3 @@ def _weights(texts: list[str], durations: list[int]) -> list[float]:
     durs = [max(d, 1) for d in durations]
     tc, td = sum(chars), sum(durs)
     return [(c / tc + d / td) / 2 for c, d in zip(chars, durs)]
-
-
-def split_translation(text: str, weights: list[float], language: str) -> list[str] | None:
-    """Split ``text`` into ``len(weights)`` non-empty parts sized like ``weights``.
-
-    Breaks fall between words (jieba words in Chinese), preferring
-    punctuation and avoiding a Russian preposition or conjunction at the end
-    of a part. Returns ``None`` when the text has fewer words than parts.
-    """
-    n = len(weights)
-    if n == 1:
-        return [text.strip()] if text.strip() else None
-    from .layout import atoms, break_cost
-
-    parts = [a for a in atoms(text.strip(), language)]
-    if len(parts) < n:
-        return None
-    # Cumulative visible length at each boundary (boundary b is after parts[b-1]).
-    lengths = [len(p.strip()) or 1 for p in parts]
-    total = float(sum(lengths))
-    cum = [0.0]
-    for ln in lengths:
-        cum.append(cum[-1] + ln)
-    targets = []
-    acc = 0.0
-    for w in weights[:-1]:
-        acc += w
-        targets.append(acc * total)
-    m = len(parts)
-    costs = [0.0] + [break_cost(parts[b - 1], parts[b], language) for b in range(1, m)]
-    # dp[k][b]: best cost with the k-th break (1-based) at boundary b.
-    INF = float("inf")
-    dp = [[INF] * (m + 1) for _ in range(n)]
-    back = [[-1] * (m + 1) for _ in range(n)]
-    dp[0][0] = 0.0
-    for k in range(1, n):
-        best, arg = INF, -1
-        for b in range(k, m - (n - 1 - k)):
-            # best previous break strictly before b
-            if dp[k - 1][b - 1] < best:
-                best, arg = dp[k - 1][b - 1], b - 1
-            if best == INF:
-                continue
-            miss = abs(cum[b] - targets[k - 1]) / total
-            cost = best + 4.0 * miss + min(costs[b], 50.0) * 0.05
-            if cost < dp[k][b]:
-                dp[k][b], back[k][b] = cost, arg
-    end = min(range(n - 1, m), key=lambda b: dp[n - 1][b])
-    if dp[n - 1][end] == INF:
-        return None
-    cuts = [end]
-    for k in range(n - 1, 1, -1):
-        cuts.append(back[k][cuts[-1]])
-    cuts = sorted(cuts)
-    bounds = [0, *cuts, m]
-    out = ["".join(parts[bounds[i]:bounds[i + 1]]).strip() for i in range(n)]
-    return out if all(out) else None
-
-
-def render(shape: Shape, translations: list[str], language: str, *, layout=None, dash: str = "-",
-           dash_space: bool = False, escape=None) -> str:
-    """A cue's output text: its shape around the translated segment texts.
-
-    ``layout(text) -> text`` breaks a lone speech segment into lines;
-    ``escape`` makes plain text safe for the format (WebVTT ``&``, ``<``).
-    """
-    esc = escape or (lambda s: s)
-    zh = language.startswith("zh")
-    out_lines: list[str] = []
-    for seg, tr in zip(shape.segments, translations):
-        tr = tr.strip()
-        if seg.kind == "speech":
-            body = esc(layout(tr) if layout and len(shape.segments) == 1 else tr)
-        elif seg.kind == "speaker":
-            body = dash + (" " if dash_space else "") + seg.open + esc(tr) + seg.close
-        elif seg.kind == "sound":
-            o, c = seg.open, seg.close
-            if zh and (o, c) == ("(", ")"):
-                o, c = "（", "）"
-            elif not zh and (o, c) == ("（", "）"):
-                o, c = "(", ")"
-            body = o + esc(tr) + c
-        else:  # lyrics
-            body = seg.open + esc(tr) + seg.close
-        if seg.line_break or not out_lines:
-            out_lines.append(body)
-        else:
-            out_lines[-1] += ("" if zh else " ") + body
-    text = "\n".join(out_lines)
-    return shape.lead + shape.wrap_open + text + shape.wrap_close

@@ -1,0 +1,91 @@
+"""Stage 8, assembly: the output track, the bilingual form, the term report's warnings and the signature.
+
+The output has exactly the input's cues, timings, ids and settings (timings
+change only with ``retime``, and each change is in the fit report); it is
+written in UTF-8 without a BOM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .._version import __version__
+from ..model import Track
+from .fitting import FitReport
+
+__all__ = ["Translation", "assemble", "bilingual_track", "term_warnings", "signature"]
+
+
+@dataclass
+class Translation:
+    """What translating one track produced, as data (the CLI prints it)."""
+
+    track: Track
+    source: str
+    target: str
+    model: str
+    backend: str
+    signature: str
+    cues: int = 0
+    units: int = 0
+    unique: int = 0          # distinct unit texts
+    cached: int = 0          # served from the translation memory
+    translated: int = 0      # sent to the model
+    split_per_cue: int = 0   # units whose translation could not be spread and were redone cue by cue
+    warnings: list[str] = field(default_factory=list)
+    # Glossary terms found in the source, one entry per occurrence:
+    # {"cue": first cue (1-based), "source": as found, "target": the glossary's rendering,
+    #  "how": free | constrained | repaired | appended | cached | missing}
+    terms: list[dict] = field(default_factory=list)
+    # The translation alone: the same as ``track`` except with --bilingual, whose QA looks at this.
+    translation_only: Track | None = None
+    glossary: str = "none"   # the glossary's hash
+    # What fitting to the screen did (shares of cues within the limits before and after, units
+    # given another candidate, cues retimed with their old and new times): see subtrans.pipeline.fitting.
+    fit: FitReport | None = None
+
+    def term_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for t in self.terms:
+            counts[t["how"]] = counts.get(t["how"], 0) + 1
+        return counts
+
+
+def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_text: dict) -> tuple[Track, list[str]]:
+    """The translated track: ``texts`` (per cue index) in a copy of ``track``, the cues retimed as the fit
+    report says; and a warning for each segment the model left empty (its source text is kept)."""
+    out = track.copy()
+    out.encoding, out.bom = "utf-8", False
+    out.notes = []
+    warnings = []
+    for r in fit.retimed:
+        out.cues[r.cue].start, out.cues[r.cue].end = r.new
+    for i, cue in enumerate(out.cues):
+        if i not in texts:
+            continue  # nothing to translate (an empty cue, music notes only): kept as it is
+        for _ in render.empty_slots(i, slot_text):
+            warnings.append(f"cue {i + 1}: the model returned nothing; the source text was kept")
+        cue.text = texts[i]
+    return out, warnings
+
+
+def bilingual_track(source: Track, translated: Track) -> Track:
+    """Each translated cue with its source text on the line above."""
+    out = translated.copy()
+    for src_cue, cue in zip(source.cues, out.cues):
+        if cue.text != src_cue.text:
+            cue.text = src_cue.text + "\n" + cue.text
+    return out
+
+
+def term_warnings(term_report: list[dict]) -> list[str]:
+    return [f"cue {t['cue']}: glossary term {t['source']!r} -> {t['target']!r} is not in the translation"
+            for t in term_report if t["how"] == "missing"]
+
+
+def signature(*, spec, engine, languages, beams: int, glossary, profile, fit) -> str:
+    """The run's signature: everything needed to reproduce it (sacrebleu-style)."""
+    fit_sig = f"fit:{fit.candidates}@{fit.margin:g}" if fit.enabled else "fit:off"
+    return (f"subtrans:{__version__}|model:{spec.name}@{engine.revision}|backend:{engine.name}"
+            f"|{languages.source}-{languages.target}|beams:{beams}|glossary:{glossary.hash if glossary else 'none'}"
+            f"|profile:{profile.name}|{fit_sig}{'+retime' if fit.retime else ''}")

@@ -1,0 +1,67 @@
+"""Stage 4, the engine: the backend that translates, loaded only when a text is not in the memory.
+
+:class:`LazyEngine` stands in for a backend until a sentence really has to be
+translated, so a rerun served wholly from the translation memory never loads
+the model (nor torch).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import ModelError
+
+__all__ = ["LazyEngine", "load_backend", "offers_candidates"]
+
+
+def load_backend(name: str, spec, *, device: str | None, allow_pickle: bool):
+    """The backend ``name`` loaded with the model of ``spec``."""
+    from ..mt.backends import get_backend
+
+    try:
+        return get_backend(name)(spec, device=device, allow_pickle=allow_pickle)
+    except ImportError as exc:
+        raise ModelError(f"translation needs the mt extra ({exc.name or exc} is not installed)",
+                         hint='pip install "subtrans[mt]" (pin torch==2.13.0 for the CPU build)') from None
+
+
+class LazyEngine:
+    """A backend that loads on first use. The revision, part of the memory's key, comes from the model
+    folder before loading, as the backend's does after."""
+
+    def __init__(self, spec, name: str, load: Callable[[object], object]) -> None:
+        from ..mt.catalog import folder_revision
+
+        self.spec, self.name, self._load = spec, name, load
+        self.revision = folder_revision(spec.path) if spec.path else (spec.revision or "unknown")
+        self._loaded = None
+
+    def load(self):
+        if self._loaded is None:
+            self._loaded = self._load(self.spec)
+            self.revision = self._loaded.revision
+        return self._loaded
+
+    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
+        backend = self.load()
+        extra = {"constraints": constraints} if constraints is not None else {}
+        return backend.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
+                                 **extra)
+
+    def candidates(self, texts, *, source, target, n=4, beams=1, max_length=None, constraints=None):
+        return self.load().candidates(texts, source=source, target=target, n=n, beams=beams,
+                                      max_length=max_length, constraints=constraints)
+
+    @property
+    def last_enforcement(self):
+        return getattr(self._loaded, "last_enforcement", None)
+
+
+def offers_candidates(backend) -> bool:
+    """Whether a backend implements :meth:`Backend.candidates` (loads a lazy engine's model)."""
+    from ..mt.backends.base import Backend
+
+    if isinstance(backend, LazyEngine):
+        backend = backend.load()
+    method = getattr(type(backend), "candidates", None)
+    return callable(method) and method is not Backend.candidates

@@ -1,0 +1,228 @@
+"""The file-level job around the Translator: where outputs go, translating and writing a file, checking it.
+
+``subtrans translate`` and the catalogue runs (:mod:`subtrans.batch`) share
+these, so a file comes out the same either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigError, ModelError, SubtransError, WriteError
+from ..model import Track
+from .assembly import Translation
+from .languages import default_output, file_tag, normalize_language, target_profile
+from .translator import ProgressFn, Translator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding, Settings
+
+__all__ = ["FileResult", "translation_settings", "translate_file", "check_translation", "expand_inputs",
+           "plan_outputs", "run_translate"]
+
+
+@dataclass
+class FileResult:
+    path: str
+    output: str | None = None
+    translation: Translation | None = None
+    findings: list = field(default_factory=list)
+    profile: str | None = None
+    error: SubtransError | None = None
+
+
+def translation_settings(target: str, profile: str | None = None) -> Settings:
+    """The settings a translation into ``target`` is laid out, fitted and checked with.
+
+    A :class:`subtrans.qa.Settings` whose ``profile`` is ``profile`` (a name or
+    a .toml path; the target's netflix profile by default) with the project
+    configuration's ``[limits]``; its fps, switched-off rules and severities are
+    the configuration's, as for ``subtrans check``. The configuration's own
+    ``profile`` is not used: the target language decides that here.
+    """
+    from ..checking import build_settings
+    from ..profiles import load_profile
+    from ..qa import Settings, validate_rules
+
+    prof = load_profile(profile or target_profile(normalize_language(target)))
+    settings, _ = build_settings(profile=prof.name)
+    validate_rules(settings)
+    if settings.limits:
+        prof = prof.with_values(settings.limits, settings.limits_source)
+    return Settings(**{**settings.__dict__, "profile": prof})
+
+
+def translate_file(translator: Translator, track: Track, output: str | Path, *, to: str, settings: Settings,
+                   source: str | None = None, bilingual: bool = False,
+                   progress: ProgressFn | None = None) -> Translation:
+    """Translate a loaded ``track`` and write it to ``output`` atomically, in UTF-8.
+
+    ``settings`` come from :func:`translation_settings`: the layout and the
+    fitting follow its profile, minimum gap (fps) and switched-off rules. The
+    output's extension names its format (``-o out.vtt`` for an SRT input
+    converts), else the input's format is kept. What a lenient read skipped in
+    the input (``track.notes``) heads the translation's warnings, since it is
+    not in the output. Raises :class:`WriteError` when the output cannot be written.
+    """
+    from ..formats import EXTENSIONS, save
+
+    tr = translator.translate(track, to=to, source=source, bilingual=bilingual, profile=settings.profile,
+                              progress=progress, fps=settings.fps, disabled_rules=settings.disabled)
+    lost = [n for n in track.notes if n.rule in ("skipped-block", "invalid-bytes")]
+    tr.warnings[:0] = [f"input line {n.line}: {n.message}"
+                       + (" (not in the output)" if n.rule == "skipped-block" else "") for n in lost]
+    output = Path(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        save(tr.track, output, format=EXTENSIONS.get(output.suffix.lower(), tr.track.format), encoding="utf-8")
+    except OSError as exc:
+        raise WriteError(f"cannot write the output: {exc.strerror or exc}", path=output) from None
+    return tr
+
+
+def check_translation(output: str | Path, source: Track, translation: Translation, settings: Settings, *,
+                      bilingual: bool = False, glossary=None) -> list[Finding]:
+    """The QA findings of a translation written by :func:`translate_file`.
+
+    ``output`` is checked with ``settings`` (:func:`translation_settings`) and
+    against ``source``, and the ``glossary`` if any. With ``retime`` the source
+    is taken as retimed (the cues the translation's fit report lists moved), so
+    that ``cue-count`` reports only timing changes nobody asked for. A bilingual
+    file is checked on its translation lines (``translation.translation_only``):
+    the source lines are not the target profile's business, and the timings are
+    the same. ``translation`` needs no ``track`` (a batch actor sends it without).
+    """
+    from ..formats import load
+    from ..qa import Settings, check
+
+    file_settings = Settings(**{**settings.__dict__, "source": _as_retimed(source, translation),
+                                "glossary": glossary})
+    return check(translation.translation_only if bilingual else load(output), settings=file_settings)
+
+
+def _as_retimed(source: Track, translation: Translation) -> Track:
+    """The source as the translation was meant to be timed: the cues retimed (listed in the fit report)
+    at their new times."""
+    if translation.fit is None or not translation.fit.retimed:
+        return source
+    moved = source.copy()
+    for r in translation.fit.retimed:
+        moved.cues[r.cue].start, moved.cues[r.cue].end = r.new
+    return moved
+
+
+def expand_inputs(inputs, target: str | None = None) -> list[Path]:
+    """Files as given; a folder stands for the .srt and .vtt files in it (recursively, sorted),
+    leaving out files already named as translations into ``target`` (a rerun's outputs)."""
+    files: list[Path] = []
+    tag = f".{file_tag(target)}".lower() if target else None
+    for p in map(Path, inputs):
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".srt", ".vtt") and q.is_file()
+                           and not (tag and Path(q.stem).suffix.lower() == tag))
+            if not found:
+                raise ConfigError("no .srt or .vtt files to translate in the folder", path=p)
+            files.extend(found)
+        else:
+            files.append(p)
+    return files
+
+
+def _relative_names(inputs, files: list[Path]) -> list[Path]:
+    """Each file's name below the folder it was found in (just its name for a file given directly)."""
+    folders = [Path(p) for p in inputs if Path(p).is_dir()]
+    names = []
+    for f in files:
+        rel = Path(f.name)
+        for d in folders:
+            try:
+                rel = f.relative_to(d)
+                break
+            except ValueError:
+                continue
+        names.append(rel)
+    return names
+
+
+def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir: Path | None, *,
+                 names: list[Path] | None = None, overwrite: bool = False) -> list[Path]:
+    """Where each input's translation goes.
+
+    Refuses to overwrite an input, to write one file twice, and (unless
+    ``overwrite``) to replace an existing file. With ``output_dir``, each
+    output keeps the input's place below the folder it was found in (``names``),
+    and never escapes ``output_dir``.
+    """
+    if output is not None and output_dir is not None:
+        raise ConfigError("give -o FILE or --output-dir DIR, not both")
+    if output is not None and len(files) > 1:
+        raise ConfigError("-o names one output file; with several inputs use --output-dir DIR")
+    if output is not None:
+        outs = [output]
+    elif output_dir is not None:
+        names = names or [Path(f.name) for f in files]
+        outs = []
+        for rel in names:
+            parts = [p for p in rel.parts if p not in ("", ".", "..", "/")] or [rel.name]
+            outs.append(Path(output_dir).joinpath(*parts[:-1], default_output(Path(parts[-1]), target).name))
+    else:
+        outs = [default_output(f, target) for f in files]
+    inputs = {f.resolve() for f in files}
+    seen: dict[Path, Path] = {}
+    for f, o in zip(files, outs):
+        r = o.resolve()
+        if r in inputs:
+            raise WriteError("the output would overwrite an input file", path=o,
+                             hint="name another output with -o or --output-dir")
+        if r in seen:
+            raise WriteError(f"{seen[r]} and {f} would both be written to the same file", path=o,
+                             hint="use -o per file, or keep inputs with different names")
+        if output_dir is not None and Path(output_dir).resolve() not in r.parents:
+            raise WriteError("the output would be written outside --output-dir", path=o)
+        seen[r] = f
+    if not overwrite:
+        existing = [o for o in outs if o.exists()]
+        if existing:
+            more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+            raise WriteError(f"the output exists already{more}", path=existing[0],
+                             hint="pass --overwrite to replace it, or choose -o / --output-dir")
+    return outs
+
+
+def run_translate(inputs, *, to: str, source: str | None = None, output=None, output_dir=None,
+                  translator: Translator, profile: str | None = None, bilingual: bool = False,
+                  encoding: str | None = None, lenient: bool = False, progress=None, overwrite: bool = False,
+                  report=None) -> list[FileResult]:
+    """Translate files, write the outputs atomically, check each output with the target profile
+    (and against its source: untranslated text, numbers, tags, glossary terms)."""
+    from ..formats import load
+
+    target = normalize_language(to)
+    settings = translation_settings(target, profile)
+    files = expand_inputs(inputs, target)
+    outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None,
+                        names=_relative_names(inputs, files), overwrite=overwrite)
+    if report is not None:
+        r = Path(report).resolve()
+        if r in {f.resolve() for f in files} | {o.resolve() for o in outs}:
+            raise WriteError("the report would overwrite an input or an output", path=report,
+                             hint="give --report another file name")
+    results = []
+    for n, (path, out_path) in enumerate(zip(files, outs)):
+        fr = FileResult(path=str(path), profile=settings.profile.name)
+        results.append(fr)
+        try:
+            track = load(path, encoding=encoding, lenient=lenient)
+            file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
+            tr = translate_file(translator, track, out_path, to=target, settings=settings, source=source,
+                                bilingual=bilingual, progress=file_progress)
+            fr.output, fr.translation = str(out_path), tr
+            fr.findings = check_translation(out_path, track, tr, settings, bilingual=bilingual,
+                                            glossary=translator.glossary)
+        except ModelError:
+            raise  # the model is missing or cannot do the job: no later file would fare better
+        except SubtransError as exc:
+            fr.error = exc.with_path(path)
+    return results

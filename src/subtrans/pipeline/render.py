@@ -1,0 +1,106 @@
+"""Stage 6, render: a cue's output text from the translations of its slots.
+
+Punctuation made right for the target (:mod:`subtrans.lang.punctuation`),
+the cue's shape put back around its text (dialogue dashes, sound
+descriptions, lyrics, wrapping tags and position overrides), and lines
+broken to the profile (:mod:`subtrans.lang.lines`).
+"""
+
+from __future__ import annotations
+
+from ..lang.lines import break_lines
+from ..lang.punctuation import finish_punctuation
+from ..lang.units import Shape
+from ..text import line_length, strip_tags
+
+__all__ = ["Layout", "CueRenderer", "render_cue", "vtt_escape"]
+
+
+class Layout:
+    """The target profile's layout: punctuation, line length, number of lines, dialogue dash."""
+
+    def __init__(self, language: str, profile) -> None:
+        self.language, self.profile = language, profile
+        self.max_chars = profile.get("max_chars_per_line")
+        self.max_lines = profile.get("max_lines") or 2
+        self.half_width = profile.get("half_width_weight", 1.0) or 1.0
+        self.dash = profile.get("dialogue_dash", "-") or "-"
+        self.dash_space = bool(profile.get("dialogue_dash_space", False))
+
+    def punctuate(self, text: str) -> str:
+        return finish_punctuation(text, self.language, self.profile).strip() if text else ""
+
+    def too_long(self, text: str) -> bool:
+        return bool(self.max_chars) and any(line_length(strip_tags(ln), self.half_width) > self.max_chars
+                                            for ln in text.split("\n"))
+
+    def reflow(self, text: str) -> str:
+        """Lay a cue made of several segments out again, only when a line is over the limit."""
+        return self.lines(text) if self.too_long(text) else text
+
+    def lines(self, text: str) -> str:
+        if not self.max_chars:
+            return text
+        return break_lines(text, self.language, max_chars=self.max_chars, max_lines=self.max_lines,
+                           half_width=self.half_width)
+
+
+class CueRenderer:
+    """A cue's output text from the translations of its slots: punctuation, shape, line breaks."""
+
+    def __init__(self, shapes, target: str, layout: "Layout", escape) -> None:
+        self.shapes, self.target, self.layout, self.escape = shapes, target, layout, escape
+
+    def _texts(self, i: int, slot_text) -> list[str]:
+        return [self.layout.punctuate(slot_text.get((i, k), "")) for k in range(len(self.shapes[i].segments))]
+
+    def empty_slots(self, i: int, slot_text) -> list[int]:
+        """Segments the model left empty (the source text is shown instead)."""
+        return [k for k, (t, seg) in enumerate(zip(self._texts(i, slot_text), self.shapes[i].segments))
+                if not t and seg.text]
+
+    def __call__(self, i: int, slot_text) -> str:
+        shape, layout = self.shapes[i], self.layout
+        texts = [t or seg.text for t, seg in zip(self._texts(i, slot_text), shape.segments)]
+        new = render_cue(shape, texts, self.target, layout=layout.lines, dash=layout.dash,
+                       dash_space=layout.dash_space, escape=self.escape)
+        if len(shape.segments) > 1 and all(seg.kind != "speaker" for seg in shape.segments):
+            new = layout.reflow(new)   # a sound description with speech, say: too long a line
+        return new
+
+
+def render_cue(shape: Shape, translations: list[str], language: str, *, layout=None, dash: str = "-",
+           dash_space: bool = False, escape=None) -> str:
+    """A cue's output text: its shape around the translated segment texts.
+
+    ``layout(text) -> text`` breaks a lone speech segment into lines;
+    ``escape`` makes plain text safe for the format (WebVTT ``&``, ``<``).
+    """
+    esc = escape or (lambda s: s)
+    zh = language.startswith("zh")
+    out_lines: list[str] = []
+    for seg, tr in zip(shape.segments, translations):
+        tr = tr.strip()
+        if seg.kind == "speech":
+            body = esc(layout(tr) if layout and len(shape.segments) == 1 else tr)
+        elif seg.kind == "speaker":
+            body = dash + (" " if dash_space else "") + seg.open + esc(tr) + seg.close
+        elif seg.kind == "sound":
+            o, c = seg.open, seg.close
+            if zh and (o, c) == ("(", ")"):
+                o, c = "（", "）"
+            elif not zh and (o, c) == ("（", "）"):
+                o, c = "(", ")"
+            body = o + esc(tr) + c
+        else:  # lyrics
+            body = seg.open + esc(tr) + seg.close
+        if seg.line_break or not out_lines:
+            out_lines.append(body)
+        else:
+            out_lines[-1] += ("" if zh else " ") + body
+    text = "\n".join(out_lines)
+    return shape.lead + shape.wrap_open + text + shape.wrap_close
+
+
+def vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

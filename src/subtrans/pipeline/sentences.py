@@ -1,0 +1,30 @@
+"""Stage 1, sentence units: each cue taken apart into its shape, and speech that runs over cues merged.
+
+The rules live in :mod:`subtrans.lang.units` (shared with the parity QA
+rule); this stage applies them to a track and reports what cannot be carried
+over (inline formatting inside a sentence).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..lang.units import Shape, Unit, analyse, build_units
+from ..model import Track
+
+__all__ = ["Sentences", "sentence_units"]
+
+
+class Sentences(NamedTuple):
+    shapes: list[Shape]   # per cue
+    units: list[Unit]     # in order; each fills (cue, segment) slots
+    warnings: list[str]
+
+
+def sentence_units(track: Track, source: str) -> Sentences:
+    """The shapes of ``track``'s cues and the sentence units over them, in ``source``'s rules."""
+    shapes = [analyse(c.text, source) for c in track.cues]
+    units = build_units(track.cues, shapes, source)
+    warnings = [f"cue {i + 1}: inline formatting {''.join(seg.dropped_tags)!r} could not be carried over"
+                for i, shape in enumerate(shapes) for seg in shape.segments if seg.dropped_tags]
+    return Sentences(shapes, units, warnings)

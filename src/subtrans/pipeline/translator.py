@@ -1,0 +1,213 @@
+"""The Translator: a model loaded once, and the pipeline's stages run over a track in order.
+
+Nothing here imports torch or transformers; the backend does, when it loads.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import ConfigError
+from ..model import Track
+from .assembly import Translation, assemble, bilingual_track, signature, term_warnings
+from .engine import LazyEngine, load_backend
+from .fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN, FitOptions, fit_translation
+from .languages import check_direction, detect_source, job_languages, job_profile, normalize_language, source_text
+from .memory import Memory, memory_contexts
+from .render import CueRenderer, Layout, vtt_escape
+from .sentences import sentence_units
+from .spread import slot_sources, spread_slots, spread_units
+from .terms import TermFinder
+
+__all__ = ["Translator", "translate", "ProgressFn"]
+
+ProgressFn = Callable[[int, int], None]
+
+
+class Translator:
+    """Loads a model once and translates many tracks with it.
+
+    ``model`` is a catalog name (``subtrans models list``), a Hugging Face Hub
+    id or a local folder; ``None`` takes the catalog's default for each
+    direction. Models load on first use and stay loaded. ``backend`` is
+    ``auto``, ``hf``, ``ct2``, or a loaded :class:`subtrans.mt.backends.Backend`
+    object (your own engine), which then serves every direction.
+
+    ``fit`` (on by default): units whose translation breaks the target
+    profile's reading speed, line length or number of lines are translated
+    again as ``fit_candidates`` alternatives, and the best-scoring one that
+    fits replaces the translation if its score is within ``fit_margin``
+    (nats per token) of the best candidate's. A backend without
+    ``candidates`` skips this with a warning. ``retime``: a cue still over
+    the reading speed then gets the time it needs from the gaps around it,
+    if the profile's gaps and maximum duration allow (see :mod:`subtrans.pipeline.fitting`).
+
+    Not thread-safe: a Translator holds a tokenizer, a model and a SQLite
+    connection; use one per thread (or per process, as a catalogue run does).
+    """
+
+    def __init__(self, model: str | Path | None = None, *, backend: str = "auto", device: str | None = None,
+                 beams: int | None = None, batch_size: int = 16, max_length: int | None = None,
+                 cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
+                 revision: str | None = None, fit: bool = True, retime: bool = False,
+                 fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES) -> None:
+        self.glossary = None
+        if glossaries:
+            from ..glossary import Glossary, load_glossaries
+
+            self.glossary = glossaries if isinstance(glossaries, Glossary) else load_glossaries(glossaries)
+            if not self.glossary:
+                self.glossary = None
+        self._instance = None
+        if not isinstance(backend, str):  # a loaded Backend object (a studio's own engine, a test double)
+            self._instance, backend = backend, getattr(backend, "name", "custom")
+        elif backend not in ("auto", "hf", "ct2"):
+            raise ConfigError(f"unknown backend {backend!r}", text=backend, hint="auto, hf or ct2")
+        if batch_size < 1 or (beams is not None and beams < 1):
+            raise ConfigError("--batch-size and --beams must be at least 1")
+        if not (isinstance(fit_margin, (int, float)) and math.isfinite(fit_margin) and fit_margin >= 0):
+            raise ConfigError(f"--fit-margin must be a number of nats per token, at least 0, not {fit_margin!r}",
+                              text=str(fit_margin))
+        if isinstance(fit_candidates, bool) or not isinstance(fit_candidates, int) or fit_candidates < 2:
+            raise ConfigError(f"--fit-candidates must be at least 2 (the translation and an alternative), "
+                              f"not {fit_candidates!r}", text=str(fit_candidates))
+        self.model_ref = model
+        if self._instance is not None:
+            self.backend_name = self.backend_note = backend
+        else:
+            from ..mt.backends import choose_backend
+
+            self.backend_name, self.backend_note = choose_backend(backend)
+        self.device = device
+        self.beams = beams
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.allow_pickle = allow_pickle
+        self.offline = offline
+        self.revision = revision
+        self.fit, self.retime = bool(fit), bool(retime)
+        self.fit_margin, self.fit_candidates = float(fit_margin), fit_candidates
+        self._backends: dict = {}
+        self._cache = cache
+        self._cache_obj = None
+
+    # -- resources ---------------------------------------------------------------
+    def _get_cache(self):
+        if self._cache_obj is None:
+            from ..mt.cache import NullCache, TranslationCache
+
+            if self._cache is False or self._cache is None:
+                self._cache_obj = NullCache()
+            elif self._cache is True:
+                self._cache_obj = TranslationCache()
+            elif isinstance(self._cache, (str, Path)):
+                self._cache_obj = TranslationCache(Path(self._cache))
+            else:
+                self._cache_obj = self._cache
+        return self._cache_obj
+
+    def backend(self, source: str, target: str):
+        """The loaded backend for a direction (loads the model on first use)."""
+        if self._instance is not None:
+            return self._instance
+        from ..mt.catalog import resolve_model
+
+        spec = resolve_model(self.model_ref, source, target, offline=self.offline, revision=self.revision,
+                             allow_pickle=self.allow_pickle)
+        key = (spec.name, str(spec.path))
+        if key not in self._backends:
+            self._backends[key] = LazyEngine(spec, self.backend_name, lambda s: self._load(s))
+        return self._backends[key]
+
+    def _load(self, spec):
+        return load_backend(self.backend_name, spec, device=self.device, allow_pickle=self.allow_pickle)
+
+    def close(self) -> None:
+        if self._cache_obj is not None:
+            self._cache_obj.close()
+            self._cache_obj = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- the job -------------------------------------------------------------
+    def translate(self, track: Track, *, to: str, source: str | None = None, bilingual: bool = False,
+                  profile=None, progress: ProgressFn | None = None, fps: float = 24.0,
+                  disabled_rules: Iterable[str] = ()) -> Translation:
+        """Translate ``track`` into ``to``; the input track is not changed.
+
+        ``fps`` and ``disabled_rules`` are the QA's (the minimum gap is in frames; a rule switched
+        off is not fitted to). The stages, in order, are the modules of :mod:`subtrans.pipeline`.
+        """
+        target = normalize_language(to)
+        src = normalize_language(source) if source else detect_source(track)
+        check_direction(src, target, to)
+        prof = job_profile(profile, target)
+        engine = self.backend(src, target)
+        spec, glossary = engine.spec, self.glossary
+        languages = job_languages(spec, src, target)
+        beams = self.beams or spec.beams
+        warnings = [] if spec.commercial else [
+            f"model {spec.name}: {spec.warning or 'its licence (' + spec.licence + ') forbids commercial use'}"]
+
+        shapes, units, unit_warnings = sentence_units(track, src)                       # 1. sentence units
+        warnings += unit_warnings
+        terms = TermFinder(glossary, src, languages.model_target)                       # 2. terms
+        unit_texts = [source_text(u.text, languages) for u in units]
+        unit_matches = [terms.matches(u.text) for u in units]
+        context, alternatives_context = memory_contexts(                                # 3. memory
+            spec=spec, engine=engine, languages=languages, beams=beams, max_length=self.max_length,
+            glossary=glossary, candidates=self.fit_candidates)
+        memory = Memory(self._get_cache(), engine, context=context, alternatives_context=alternatives_context,
+                        source=languages.model_source, target=languages.model_target, beams=beams,
+                        batch_size=self.batch_size, max_length=self.max_length, progress=progress)
+        memory.run(unit_texts, terms.constraints_of(unit_texts, unit_matches))          # 4. engine
+        spread = spread_units(units, unit_texts, unit_matches, memory.result, languages)  # 5. spread
+        pieces, slot_text = spread.pieces, spread.slot_text
+        if spread.redo:  # units that could not be spread: their slots translated one by one
+            keys, matches = slot_sources(spread.redo, shapes, languages, terms)
+            memory.run(list(keys.values()), terms.constraints_of([keys[s] for s in matches], matches.values()))
+            pieces = pieces + spread_slots(keys, matches, memory.result, languages, slot_text)
+        render = CueRenderer(shapes, target, Layout(target, prof),                       # 6. render
+                             vtt_escape if track.format == "vtt" else None)
+        texts = {i: render(i, slot_text) for i, shape in enumerate(shapes) if shape.segments}
+        fit = fit_translation(track, pieces, slot_text, texts, render, memory, terms,    # 7. fitting
+                              languages, prof, self.fit_options, fps=fps, disabled_rules=disabled_rules,
+                              warnings=warnings)
+        out, empty = assemble(track, texts, fit, render, slot_text)                     # 8. assembly
+        term_report = terms.report(units, unit_texts, unit_matches, out, memory.how, target) if glossary else []
+        return Translation(
+            track=bilingual_track(track, out) if bilingual else out, source=src, target=target, model=spec.name,
+            backend=self.backend_note,
+            signature=signature(spec=spec, engine=engine, languages=languages, beams=beams, glossary=glossary,
+                                profile=prof, fit=self.fit_options),
+            cues=len(track), units=len(units), unique=memory.unique, cached=memory.cached,
+            translated=memory.translated, split_per_cue=spread.split_per_cue,
+            warnings=warnings + empty + term_warnings(term_report), terms=term_report,
+            glossary=glossary.hash if glossary else "none", translation_only=out, fit=fit,
+        )
+
+    @property
+    def fit_options(self) -> FitOptions:
+        return FitOptions(self.fit, self.retime, self.fit_margin, self.fit_candidates)
+
+    @property
+    def cache_warnings(self) -> list[str]:
+        """What the translation memory did on the user's behalf (a damaged file moved aside)."""
+        return list(getattr(self._cache_obj, "warnings", []) or [])
+
+
+def translate(track: Track, to: str, *, source: str | None = None, model=None, **options) -> Track:
+    """Translate one track and return the translated track (see :class:`Translator`).
+
+    ``options`` are :class:`Translator` options (``backend``, ``device``,
+    ``beams``, ``batch_size``, ``cache``...) and ``bilingual`` / ``profile``.
+    """
+    job = {k: options.pop(k) for k in ("bilingual", "profile") if k in options}
+    with Translator(model, **options) as tr:
+        return tr.translate(track, to=to, source=source, **job).track
