@@ -28,12 +28,11 @@ A ``pos`` containing ``indecl`` keeps the whole term unchanged.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..errors import ConfigError
+from ..lang.russian import analyzer
 
 __all__ = ["analyzer", "word_keys", "term_words", "paradigm", "RuWord", "WORD_RE", "norm"]
 
@@ -47,25 +46,6 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _STRESS = re.compile(r"[\u0300\u0301]")
 _PROPER = {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"}
 _PERSON = {"Name", "Surn", "Patr"}
-
-_LOCK = threading.Lock()
-_MORPH: Any = None
-
-
-def analyzer() -> Any:
-    """The shared pymorphy3 MorphAnalyzer (about 0.1-0.3 s to build, built once)."""
-    global _MORPH
-    if _MORPH is None:
-        with _LOCK:
-            if _MORPH is None:
-                try:
-                    import pymorphy3
-                except ImportError:
-                    raise ConfigError("Russian glossary matching needs pymorphy3, which is not installed",
-                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
-                _MORPH = pymorphy3.MorphAnalyzer()
-    return _MORPH
-
 
 @lru_cache(maxsize=65536)
 def norm(word: str) -> str:

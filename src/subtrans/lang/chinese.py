@@ -7,6 +7,8 @@ Chinese words.
 - :func:`jieba_tokenizer`: jieba's default tokenizer, initialised and quiet
   (words added with ``jieba.add_word``, such as glossary terms, count);
 - :func:`cut`: a run of Han characters as jieba words, never losing a character;
+- :func:`tagged`: the same words with jieba's part-of-speech tags (``nr`` person,
+  ``ns`` place, ``m`` numeral, ``q`` classifier, ``t`` time, ...);
 - :func:`to_traditional` / :func:`to_simplified`: the script, with OpenCC.
 """
 
@@ -19,7 +21,7 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["jieba_tokenizer", "cut", "to_traditional", "to_simplified"]
+__all__ = ["jieba_tokenizer", "cut", "tagged", "to_traditional", "to_simplified"]
 
 _LOAD_LOCK = threading.Lock()
 _JIEBA: Any = None
@@ -48,6 +50,16 @@ def cut(han: str) -> tuple[str, ...]:
     """``han`` (a run of Han characters) as jieba words; one word per character if jieba loses any."""
     words = tuple(w for w in jieba_tokenizer().cut(han, HMM=True) if w)
     return words if "".join(words) == han else tuple(han)  # never lose a character
+
+
+@lru_cache(maxsize=8192)
+def tagged(han: str) -> tuple[tuple[str, str], ...]:
+    """``han`` (a run of Han characters) as (word, jieba tag) pairs; ``x`` tags if jieba loses a character."""
+    jieba_tokenizer()
+    import jieba.posseg
+
+    pairs = tuple((p.word, p.flag) for p in jieba.posseg.dt.cut(han, HMM=True) if p.word)
+    return pairs if "".join(w for w, _ in pairs) == han else tuple((c, "x") for c in han)
 
 
 def _converter(config: str) -> Any:

@@ -24,9 +24,11 @@ import re
 from functools import lru_cache
 
 from ..text import TAG_RE, line_length
-from .chinese import cut
+from ..errors import ConfigError
+from .binding import Piece, _ru_sets, _zh_sets, glue_reasons, rules
+from .chinese import tagged
 
-__all__ = ["atoms", "break_cost", "break_lines", "normalize_language", "RU_BINDING", "RU_ENCLITICS"]
+__all__ = ["atoms", "word_pieces", "break_cost", "break_lines", "normalize_language"]
 
 # ---------------------------------------------------------------------------
 # Character classes
@@ -49,7 +51,7 @@ _LATIN_RUN = f"[{_ALNUM}]+(?:[.:,'’&/+_\\-][{_ALNUM}]+)*[%‰°℃]?"
 _KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af]")
 
 # Punctuation that opens (attaches to the next word; never ends a line) ...
-_OPENERS = set("「『（《〈【〔〖“‘([{«„‹¿¡")
+_OPENERS = set("「『（《〈【〔〖“‘([{«„‹¿¡№$")
 # ... that glues both neighbours (the interpunct of foreign names: 威廉·莎士比亚) ...
 _GLUE = set("·・•")
 # ... and that may open or close: straight quotes, decided by their parity.
@@ -59,32 +61,31 @@ _AMBIGUOUS = set("\"'")
 _CLOSING_QUOTES = "\"'»”’›」』）》〉】〕〗)]}"
 _SENTENCE_END = set(".!?…。！？‼⁇⁈⁉")
 _CLAUSE_END = set(",;:，；：、—–-")
-_ZH_PARTICLES = set("了吗呢吧啊呀嘛么着过们的地得")  # never start a line with these
-_ZH_MODIFIER_END = set("的地得之")                   # ... nor end one with these
-
-# Russian words after which a line must not break (prepositions, conjunctions
-# and particles bind to the next word) and enclitics that bind to the previous one.
-RU_BINDING = frozenset(
-    "в во на и а но с со к ко у о об обо по за из от до не ни же ли что как для при без под над "
-    "про через или да чтобы изо ото передо подо надо".split()
-)
-RU_ENCLITICS = frozenset("же ж ли ль бы б".split())
 
 # ---------------------------------------------------------------------------
-# Costs of a break (lower is better) and of an unbalanced layout
+# Costs of a break (lower is better) and of the shape of the lines: lang/data/breaks.toml
 
-COST_SENTENCE = 0.0      # after . ! ? … 。！？
-COST_CLAUSE = 2.0        # after , ; : — ，；：、 (and a space that replaces a Chinese comma)
-COST_BEFORE_OPEN = 3.0   # before an opening quote, bracket or dash
-COST_BEFORE_CONJ = 5.0   # before a Russian conjunction or preposition (Netflix: break before them)
-COST_WORD = 10.0         # between two ordinary words
-COST_NAME = 20.0         # between two capitalised Russian words (a first and a last name)
-COST_ZH_BOUND = 25.0     # after 的/地/得 (modifier and noun), between a number and its measure word
-COST_BINDING = 60.0      # after a Russian preposition/conjunction/particle, before an enclitic or 了/吗/的
-COST_EMPTY = 1000.0      # a break that leaves one side with nothing visible
 
-W_BALANCE = 30.0  # weight of the squared difference of the line lengths (in units of max_chars)
-W_PYRAMID = 5.0  # extra weight when an upper line is longer than the one below it
+def _breaks() -> dict:
+    return rules("breaks")
+
+
+_COSTS = _breaks()["costs"]
+_SHAPE = _breaks()["shape"]
+COST_SENTENCE = _COSTS["sentence"]
+COST_CLAUSE = _COSTS["clause"]
+COST_BEFORE_OPEN = _COSTS["before_open"]
+COST_BEFORE_CONJ = _COSTS["before_conjunction"]
+COST_WORD = _COSTS["word"]
+COST_PHRASE = _COSTS["phrase"]
+COST_NAME = _COSTS["name"]
+COST_ZH_BOUND = _COSTS["zh_bound"]
+COST_BINDING = _COSTS["binding"]
+COST_EMPTY = _COSTS["empty"]
+W_BALANCE = _SHAPE["balance"]
+W_PYRAMID = _SHAPE["pyramid"]
+SHORT_RATIO = {"ru": _SHAPE["short_ratio_ru"], "zh": _SHAPE["short_ratio_zh"]}
+W_SHORT = _SHAPE["short_weight"]
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -169,37 +170,37 @@ def _punct_kind(chars: str, quotes_seen: int) -> str:
     return "close"
 
 
-def _tokens(text: str, lang: str) -> list[tuple[str, str]]:
-    """(text, kind) with kind word, ws, open, close or glue."""
-    out: list[tuple[str, str]] = []
+def _tokens(text: str, lang: str) -> list[tuple[str, str, str]]:
+    """(text, kind, tag) with kind word, ws, open, close or glue; tag: jieba's for a Chinese word, else ""."""
+    out: list[tuple[str, str, str]] = []
     quotes = 0
     if lang == "ru":
         for m in _RU_TOKEN_RE.finditer(text):
             s = m.group(0)
             if m.lastgroup == "tag":
-                out.append((s, "close" if _is_closing_tag(s) else "open"))
+                out.append((s, "close" if _is_closing_tag(s) else "open", ""))
             elif m.lastgroup == "ws":
-                out.append((s, "ws"))
+                out.append((s, "ws", ""))
             elif any(c.isalnum() for c in s):
-                out.append((s, "word"))
+                out.append((s, "word", ""))
             else:
-                out.append((s, _punct_kind(s, quotes)))
+                out.append((s, _punct_kind(s, quotes), ""))
                 quotes += sum(c in _AMBIGUOUS for c in s)
         return out
     for m in _ZH_TOKEN_RE.finditer(text):
         s, group = m.group(0), m.lastgroup
         if group == "tag":
-            out.append((s, "close" if _is_closing_tag(s) else "open"))
+            out.append((s, "close" if _is_closing_tag(s) else "open", ""))
         elif group == "ws":
-            out.append((s, "ws"))
+            out.append((s, "ws", ""))
         elif group == "latin":
-            out.append((s, "word"))
+            out.append((s, "word", "m" if s[:1].isdigit() else "eng"))
         elif group == "han":
-            out.extend((w, "word") for w in cut(s))
+            out.extend((w, "word", t) for w, t in tagged(s))
         elif _KANA_HANGUL_RE.match(s) or s.isalnum():
-            out.append((s, "word"))
+            out.append((s, "word", "x"))
         else:
-            out.append((s, _punct_kind(s, quotes)))
+            out.append((s, _punct_kind(s, quotes), ""))
             quotes += s in _AMBIGUOUS
     return out
 
@@ -214,15 +215,33 @@ def atoms(text: str, language: str) -> list[str]:
     (，。！？、；：」』）》… and spaces) goes with the word before it, and punctuation
     that must not end one (「『（《“) with the word after it; Latin words and
     numbers stay whole. A formatting tag goes with its word: an opening tag with
-    the next one, a closing tag with the previous one.
+    the next one, a closing tag with the previous one. Then the words that
+    bind (:mod:`subtrans.lang.binding`: a preposition and its word, a name, a
+    number and what it counts, a date, a short title ...) are one atom.
     """
+    lang = normalize_language(language)
+    pieces = word_pieces(text, lang)
+    reasons = glue_reasons(pieces, lang)
+    out: list[str] = []
+    for k, piece in enumerate(pieces):
+        if k and reasons[k - 1]:
+            out[-1] += piece.text
+        else:
+            out.append(piece.text)
+    return out
+
+
+def word_pieces(text: str, language: str) -> list[Piece]:
+    """The pieces of ``text`` before binding: each word with the punctuation, spaces and tags that go
+    with it, and its words with their tags (:class:`subtrans.lang.binding.Piece`)."""
     lang = normalize_language(language)
     if not text:
         return []
     out: list[str] = []
+    words: list[list[tuple[str, str]]] = []
     pending = ""        # opening material waiting for its word
     glue_next = False   # the previous atom ends with an interpunct: the next word joins it
-    for s, kind in _tokens(text, lang):
+    for s, kind, tag in _tokens(text, lang):
         if kind == "word":
             join = bool(out) and glue_next
             if lang == "ru" and out:
@@ -234,8 +253,10 @@ def atoms(text: str, language: str) -> list[str]:
                                 and _RU_NUMBER_HEAD.fullmatch(_visible(out[-1]).lstrip(_WS_CHARS)) is not None)
             if join:
                 out[-1] += pending + s
+                words[-1].append((s, tag))
             else:
                 out.append(pending + s)
+                words.append([(s, tag)])
             pending, glue_next = "", False
         elif kind == "open":
             pending += s
@@ -254,7 +275,8 @@ def atoms(text: str, language: str) -> list[str]:
             out[-1] += pending
         else:
             out.append(pending)
-    return out
+            words.append([])
+    return [Piece(t, tuple(w)) for t, w in zip(out, words)]
 
 
 # ---------------------------------------------------------------------------
@@ -266,16 +288,17 @@ _RU_FIRST_WORD = re.compile(r"^\W*?([^\W\d_]+)")
 
 @lru_cache(maxsize=16384)
 def break_cost(left: str, right: str, language: str) -> float:
-    """The cost of a line break between two adjacent atoms (lower is better).
+    """The cost of a line break between two adjacent atoms (lower is better; the numbers are
+    ``lang/data/breaks.toml``'s).
 
-    0 after a sentence end (. ! ? … 。！？), 2 after a clause mark (, ; : — ，；：、),
-    3 before an opening quote, bracket or dash, 5 before a Russian conjunction
-    or preposition, 10 between ordinary words, 20 between two capitalised
-    Russian words (names), 25 after Chinese 的/地/得 or between a number and a
-    Chinese measure word, 60 after a Russian preposition, conjunction or
-    particle (в, и, не, что...), before an enclitic (же, ли, бы) and before
-    Chinese 了/吗/呢/的. Tags and surrounding whitespace are ignored. Pure and
-    cached: callers may use it freely.
+    Cheapest after a sentence end (. ! ? … 。！？), then after a clause mark (, ; : — ，；：、), a
+    closing quote or a Chinese pause space, then before an opening quote, bracket or dash, then
+    before a conjunction or preposition (and in Chinese after a prepositional phrase, before the
+    verb); an ordinary word boundary costs more, a break between an adjective and the noun it
+    agrees with or inside a Russian name more again, and most a break that leaves a Russian
+    preposition, conjunction or particle at a line end, or puts an enclitic or a Chinese particle at a
+    line start (the atoms already keep most of these whole). Tags and surrounding whitespace are
+    ignored. Pure and cached: callers may use it freely.
     """
     lang = normalize_language(language)
     lv = _visible(left).rstrip(_WS_CHARS)
@@ -288,34 +311,114 @@ def break_cost(left: str, right: str, language: str) -> float:
         return COST_SENTENCE
     if last in _CLAUSE_END and not (last == "-" and lang == "ru" and len(core) > 1 and core[-2].isalnum()):
         return COST_CLAUSE
-    if lang == "ru":
-        lw = _RU_LAST_WORD.search(lv)
-        rw = _RU_FIRST_WORD.match(rv)
-        lword = lw.group(1).lower() if lw and lw.end(1) == len(core) else ""
-        rword = rw.group(1).lower() if rw and rw.start(1) == 0 else ""
-        if lword in RU_BINDING:
-            return COST_BINDING
-        if rword in RU_ENCLITICS:
-            return COST_BINDING
-        if first in _OPENERS or first in "—–-\"":
-            return COST_BEFORE_OPEN
-        if rword in RU_BINDING:
-            return COST_BEFORE_CONJ
-        if lword and rword and lw.group(1)[0].isupper() and rw.group(1)[0].isupper():
-            return COST_NAME
-        return COST_WORD
-    # Chinese
+    if core != lv and lv[-1] in "»”’」』）)":   # after a closing quote or bracket
+        return COST_CLAUSE
+    return _ru_cost(lv, rv, core, first) if lang == "ru" else _zh_cost(left, lv, rv, last, first)
+
+
+def _ru_cost(lv: str, rv: str, core: str, first: str) -> float:
+    sets = _ru_sets()
+    lw = _RU_LAST_WORD.search(lv)
+    rw = _RU_FIRST_WORD.match(rv)
+    lword = lw.group(1).lower() if lw and lw.end(1) == len(core) else ""
+    rword = rw.group(1).lower() if rw and rw.start(1) == 0 else ""
+    if lword in sets["preposition"] or lword in sets["conjunction"] or lword in sets["particle"]:
+        return COST_BINDING
+    if rword in sets["enclitic"]:
+        return COST_BINDING
+    if first in _OPENERS or first in "—–-\"":
+        return COST_BEFORE_OPEN
+    if rword in sets["preposition"] and lword and _is_verb(lw.group(1)):
+        return COST_WORD   # a verb and the preposition it governs (S1: never separate)
+    if rword in sets["preposition"] or rword in sets["conjunction"] or rword in sets["modifier"]:
+        return COST_BEFORE_CONJ
+    if lword and rword and lw.group(1)[0].isupper() and rw.group(1)[0].isupper():
+        return COST_NAME
+    related = _relation(lw.group(1), rw.group(1)) if lword and rword else None
+    if related in ("agree", "genitive", "pronoun"):
+        return COST_PHRASE
+    if related == "subject":
+        return COST_BEFORE_CONJ
+    return COST_WORD
+
+
+def _is_verb(word: str) -> bool:
+    try:
+        from .russian import is_verb
+
+        return is_verb(word)
+    except (ImportError, ConfigError):  # pragma: no cover
+        return False
+
+
+def _relation(left: str, right: str) -> str | None:
+    """:func:`subtrans.lang.russian.relation` (None without pymorphy3)."""
+    try:
+        from .russian import relation
+
+        return relation(left, right)
+    except (ImportError, ConfigError):  # pragma: no cover - pymorphy3 comes with the glossary and mt extras
+        return None
+
+
+def _zh_cost(left: str, lv: str, rv: str, last: str, first: str) -> float:
     if _visible(left)[-1:] in _WS_CHARS and _visible(left)[-1:] and _is_cjk(last) and _is_cjk(first):
         return COST_CLAUSE  # a space between Chinese words stands for a comma (zh_no_comma_period)
+    if last in "的地得之":
+        return COST_ZH_BOUND      # a modifier and what it modifies
     if first in _OPENERS or first in "—":
         return COST_BEFORE_OPEN
-    if first in _ZH_PARTICLES:
-        return COST_BINDING
-    if last in _ZH_MODIFIER_END:
-        return COST_ZH_BOUND
     if last.isdigit() and _HAN_CHAR_RE.match(first):
         return COST_ZH_BOUND
+    sets = _zh_sets()
+    right = _han_words(rv)
+    left = _han_words(lv)
+    rw, rt = right[0] if right else ("", "")
+    lt = _last_tag(lv)
+    if rw in sets["particle"]:
+        return COST_BINDING
+    if lt == "d":
+        return COST_ZH_BOUND      # an adverb and what it modifies: 已经 / 在...
+    if rt == "d":
+        return COST_BEFORE_CONJ   # before an adverb: where the predicate starts
+    if rw in sets["preposition"] and len(lv) and _last_word(lv) in _ZH_ONE_CHAR_VERBS:
+        return COST_ZH_BOUND      # a verb and its complement: 住在, 放在, 定在
+    if rt == "c" or rw in sets["preposition"] or rt in sets["time"]:
+        return COST_BEFORE_CONJ   # before a conjunction, a preposition or a time word
+    if left and left[0][0] in sets["preposition"] and rt.startswith("v"):
+        return COST_BEFORE_CONJ   # after a prepositional phrase, before its verb
     return COST_WORD
+
+
+def _last_word(text: str) -> str:
+    return _last_tagged(text)[0]
+
+
+def _last_tag(text: str) -> str:
+    return _last_tagged(text)[1]
+
+
+def _last_tagged(text: str) -> tuple[str, str]:
+    """The last jieba word of ``text`` with its tag, if ``text`` ends with Han characters."""
+    runs = _han_runs(text)
+    if not runs or runs[-1][0] + len(runs[-1][1]) != len(text):
+        return "", ""
+    words = tagged(runs[-1][1])
+    return words[-1] if words else ("", "")
+
+
+# One-character verbs that take 在/到/给 as a complement (放在桌上, 住在北京): mine.
+_ZH_ONE_CHAR_VERBS = frozenset("定放住坐站躺写停挂摆送交寄留落掉走跑飞搬拿带")
+
+
+def _han_words(text: str) -> tuple[tuple[str, str], ...]:
+    """The jieba words (with tags) of the Han run that ``text`` starts with (none if it starts otherwise)."""
+    runs = _han_runs(text)
+    return tagged(runs[0][1]) if runs and runs[0][0] == 0 else ()
+
+
+def _han_runs(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0)) for m in re.finditer(_HAN_RUN, text)]
 
 
 # ---------------------------------------------------------------------------
@@ -368,6 +471,7 @@ class _Layout:
     def __init__(self, parts: list[str], lang: str, max_chars: float, max_lines: int, half_width: float):
         self.parts, self.n = parts, len(parts)
         self.max_chars, self.max_lines, self.hw = max_chars, max_lines, half_width
+        self.short = SHORT_RATIO[lang]
         self.costs = [0.0] + [break_cost(parts[i - 1], parts[i], lang) for i in range(1, self.n)]
         self._seg: dict[tuple[int, int], tuple[str, float]] = {}
 
@@ -430,7 +534,8 @@ class _Layout:
         mean = self.seg(0, n)[1] / k
 
         def line_cost(length: float) -> float:
-            return 2 * W_BALANCE * ((length - mean) / mc) ** 2
+            short = W_SHORT * max(0.0, self.short - length / mc) / self.short
+            return 2 * W_BALANCE * ((length - mean) / mc) ** 2 + short
 
         # table[m][(i, j)] = (cost, previous state) for lines 1..m covering parts[:j], the last being parts[i:j]
         table: list[dict[tuple[int, int], tuple[float, tuple[int, int] | None]]] = [{}]

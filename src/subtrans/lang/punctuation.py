@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .chinese import cut
-from .lines import _HAN_CHAR_RE, _HAN_CLASS, _HAN_RUN, _LINE_SPACES, _is_cjk, _split_tags, _tidy, normalize_language
+from .lines import _HAN_CHAR_RE, _HAN_CLASS, _LINE_SPACES, _han_runs, _is_cjk, _split_tags, _tidy, normalize_language
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..profiles import Profile
@@ -226,10 +226,6 @@ def _join_spaced_characters(out: list[str]) -> None:
     inside = [x for x in gaps if joined_at[x] not in bounds]
     for x in gaps if len(inside) * 2 >= len(gaps) else inside:
         out[vis[x][0]] = ""
-
-
-def _han_runs(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in re.finditer(_HAN_RUN, text)]
 
 
 def finish_punctuation(text: str, language: str, profile: Profile | None = None) -> str:
