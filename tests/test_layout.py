@@ -303,8 +303,8 @@ ZH_PUNCT = [
     ("选项(A)很好", "选项（A）很好", "选项（A）很好"),
     ("He said (A) 你好", "He said (A) 你好", "He said (A) 你好"),
     ("版本3.14很好，iPhone 15 Pro也好。", "版本3.14很好 iPhone 15 Pro也好", "版本3.14很好，iPhone 15 Pro也好。"),
-    ("好的...我知道了…", "好的…我知道了…", "好的…我知道了…"),
-    ("等等……", "等等……", "等等……"),
+    ("好的...我知道了…", "好的⋯我知道了⋯", "好的…我知道了…"),   # the Netflix profiles' ellipsis: ⋯
+    ("等等……", "等等⋯", "等等……"),
     ("你好 ？", "你好？", "你好？"),
     ("他说“走。”然后离开了", "他说“走”然后离开了", "他说“走。”然后离开了"),
     ("我 们 明 天 去 哈 尔 滨", "我们明天去哈尔滨", "我们明天去哈尔滨"),
@@ -320,7 +320,8 @@ ZH_PUNCT = [
 @pytest.mark.parametrize("text,no_comma,with_comma", ZH_PUNCT)
 def test_chinese_punctuation(text, no_comma, with_comma):
     assert finish_punctuation(text, "zh", ZH) == no_comma
-    assert finish_punctuation(text, "zh-hant", ZHT) == no_comma
+    # zh-Hant quotes with 「 」
+    assert finish_punctuation(text, "zh-hant", ZHT) == no_comma.replace("“", "「").replace("”", "」")
     assert finish_punctuation(text, "zh") == with_comma
 
 

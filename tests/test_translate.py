@@ -47,7 +47,7 @@ def test_dialogue_italics_and_layout_survive():
     by_source = dict(zip((c.text for c in src.cues), (c.text for c in out.cues)))
     dialogue = by_source["-Почему я?\n-Тебя никто не знает."]
     assert dialogue.count("\n") == 1 and all(ln.startswith("-") for ln in dialogue.split("\n"))
-    italic = by_source["<i>Поезд отправляется\nчерез пять минут!"]
+    italic = by_source["<i>Поезд на Харбин отправляется\nчерез пять минут!"]
     assert italic.startswith("<i>") and italic.endswith("</i>")
     prof = load_profile("netflix-zh-hans")
     for c in out.cues:

@@ -19,7 +19,7 @@ SHAPES = [
     # text, language, expected [(kind, text, open, close)], lead, wrap
     ("Поезд уходит.", "ru", [("speech", "Поезд уходит.", "", "")], "", ""),
     ("Поезд уходит\nв полночь.", "ru", [("speech", "Поезд уходит в полночь.", "", "")], "", ""),
-    ("火车\n午夜出发。", "zh", [("speech", "火车午夜出发。", "", "")], "", ""),
+    ("火车\n午夜出发。", "zh", [("speech", "火车，午夜出发。", "", "")], "", ""),
     ("-Почему я?\n-Тебя никто не знает.", "ru",
      [("speaker", "Почему я?", "", ""), ("speaker", "Тебя никто не знает.", "", "")], "", ""),
     ("- Почему я?\n- Тебя никто\n  не знает.", "ru",
@@ -100,11 +100,18 @@ def test_unit_size_is_capped():
     assert [len(c) for _, c in units] == [4, 4, 2]
 
 
-def test_chinese_units_join_only_on_an_explicit_continuation():
+def test_chinese_units_run_on_until_a_sentence_end():
     cs = cues((0, 2000, "这个包裹必须，"), (2100, 4000, "在十一月七日前送到北京。"))
     assert unit_texts(cs, "zh") == [("这个包裹必须，在十一月七日前送到北京。", [0, 1])]
-    # Netflix-style Chinese has no commas or full stops: without a mark, cues stay apart.
+    # Netflix-style Chinese has no commas or full stops: a cue without 。！？ runs on, the cue boundary
+    # reaching the engine as a comma (LAYOUT-NOTES ZT5).
+    cs = cues((0, 2000, "如果你明天又不来排练"), (2100, 4000, "导演就会找人顶替你"))
+    assert unit_texts(cs, "zh") == [("如果你明天又不来排练，导演就会找人顶替你", [0, 1])]
+    # ... but a caption (a place and a date, no verb) does not swallow the next line, nor does a
+    # question or an exclamation run on.
     cs = cues((0, 2000, "莫斯科 1927年10月"), (2100, 4000, "红军战士阿列克谢·沃罗诺夫？"))
+    assert len(unit_texts(cs, "zh")) == 2
+    cs = cues((0, 2000, "你去哪儿？"), (2100, 4000, "我去车站"))
     assert len(unit_texts(cs, "zh")) == 2
 
 

@@ -72,15 +72,18 @@ def _visible(piece: Piece) -> str:
     return _TAG.sub("", piece.text).strip()
 
 
-def glue_reasons(pieces: Sequence[Piece], language: str) -> list[str | None]:
-    """For each boundary (between pieces ``k`` and ``k + 1``): why it may not be broken, or None."""
+def glue_reasons(pieces: Sequence[Piece], language: str, *, only: int | None = None) -> list[str | None]:
+    """For each boundary (between pieces ``k`` and ``k + 1``): why it may not be broken, or None.
+
+    ``only``: the one boundary the caller asks about (names are then looked up, with pymorphy3, for
+    that boundary alone)."""
     n = len(pieces)
     if n < 2:
         return []
     reasons: list[str | None] = [None] * (n - 1)
     visible = [_visible(p) for p in pieces]
     if language == "ru":
-        _russian(pieces, visible, reasons)
+        _russian(pieces, visible, reasons, only)
     else:
         _chinese(pieces, visible, reasons)
     _quoted(visible, reasons, rules(language)["spans"]["max_quoted_chars"])
@@ -120,7 +123,7 @@ def _ends_open(text: str) -> bool:
     return bool(text) and (text[-1].isalnum() or text[-1] in "«„“\"(")
 
 
-def _russian(pieces: Sequence[Piece], visible: list[str], reasons: list[str | None]) -> None:
+def _russian(pieces: Sequence[Piece], visible: list[str], reasons: list[str | None], only: int | None) -> None:
     sets = _ru_sets()
     cores = [_core(v) for v in visible]
     n = len(pieces)
@@ -148,7 +151,7 @@ def _russian(pieces: Sequence[Piece], visible: list[str], reasons: list[str | No
         elif right[:1] == "№" and left[-1:].isalpha():
             reasons[k] = "number"       # в кабинете № 5
         elif left[:1] != "№" and (left in sets["signs"] or _NUMBER.match(left)) \
-                and (right[:1].isalnum() or right[:1] in "%‰°"):
+                and (right[:1].islower() or right[:1].isdigit() or right[:1] in "%‰°"):
             reasons[k] = "number"
         elif sets["month"].match(left) and right[:1].isdigit():
             reasons[k] = "date"
@@ -173,12 +176,13 @@ def _russian(pieces: Sequence[Piece], visible: list[str], reasons: list[str | No
             if tuple(visible[k + j].lower().rstrip(",;:") for j in range(m)) == phrase:
                 for j in range(k, k + m - 1):
                     reasons[j] = reasons[j] or "abbreviation"
-    _russian_names(visible, reasons)
+    _russian_names(visible, reasons, only)
 
 
-def _russian_names(visible: list[str], reasons: list[str | None]) -> None:
+def _russian_names(visible: list[str], reasons: list[str | None], only: int | None) -> None:
     """A first name, patronymic and surname stay together (pymorphy3's grammemes, when it is installed)."""
-    pairs = [k for k in range(len(visible) - 1) if reasons[k] is None and _CAPITALISED.match(visible[k])
+    pairs = [k for k in (range(len(visible) - 1) if only is None else [only])
+             if reasons[k] is None and _CAPITALISED.match(visible[k])
              and _CAPITALISED.match(visible[k + 1].rstrip(",.!?;:…»\""))]
     if not pairs:
         return
@@ -203,9 +207,10 @@ def _zh_sets() -> dict[str, frozenset]:
         "preposition": frozenset(data["bind_next"]["words"]),
         "numeral": frozenset(tags["numeral"]), "classifier": frozenset(tags["classifier"]),
         "time": frozenset(tags["time"]), "names": frozenset(tags["names"]),
-        "localizer": frozenset(tags["localizer"]),
+        "localizer": frozenset(data["localizers"]["words"]),
         "measure": frozenset(tags["measure_words"]),
         "determiner": frozenset(tags["determiners"]),
+        "standalone": frozenset(tags["standalone_times"]),
         "suffix": frozenset(data["organisations"]["suffixes"]),
     }
 
@@ -228,7 +233,7 @@ def _chinese(pieces: Sequence[Piece], visible: list[str], reasons: list[str | No
             continue
         if rw in sets["particle"]:
             reasons[k] = "zh-particle"
-        elif rt in sets["localizer"]:
+        elif rw in sets["localizer"]:
             reasons[k] = "zh-localizer"
         elif lw in sets["preposition"]:
             reasons[k] = "zh-preposition"
@@ -237,8 +242,9 @@ def _chinese(pieces: Sequence[Piece], visible: list[str], reasons: list[str | No
             reasons[k] = "number"
         elif lw[-1:] in "年月" and _numeral(rw, rt, sets):
             reasons[k] = "date"
-        elif lt in sets["time"] and (_numeral(rw, rt, sets) or rt in sets["time"]):
-            reasons[k] = "date"
+        elif lt in sets["time"] and (_numeral(rw, rt, sets) or rt in sets["time"]) \
+                and lw not in sets["standalone"] and rw not in sets["standalone"] and lw[-1:] not in "前后後":
+            reasons[k] = "date"   # 下午三点, 今天晚上
         elif lt in sets["names"] and len(rw) == 1 and rt == "x":
             reasons[k] = "name"   # the tail jieba could not place: 卡列尼/娜
     # An organisation or place name that jieba cut up: back from its suffix over name-like words.

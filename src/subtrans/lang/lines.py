@@ -572,3 +572,50 @@ class _Layout:
             out.append(self.seg(*state)[0])
             state = table[m][state][1]
         return out[::-1]
+
+
+# ---------------------------------------------------------------------------
+# Judging a break someone made (the line-break QA rule)
+
+_NO_START = None
+_NO_END = None
+
+
+def break_fault(left: str, right: str, language: str) -> str | None:
+    """What is wrong with breaking a line (or a cue) between ``left`` and ``right``, or None.
+
+    The answer names the fault as a person would: a closing mark that opens a line or an opening
+    mark that ends one (Chinese kinsoku), a ……/—— pair split, a word cut in two, or the reason of
+    :mod:`subtrans.lang.binding` (a line ending on a preposition, a name, a number and its noun cut
+    apart ...). Only the pieces next to the break are analysed, so checking a file loads pymorphy3
+    only where a break falls between two capitalised words.
+    """
+    from .binding import REASONS, rules
+
+    lang = normalize_language(language)
+    lv, rv = _visible(left).rstrip(_WS_CHARS), _visible(right).lstrip(_WS_CHARS)
+    if not lv or not rv:
+        return None
+    if lang == "zh":
+        kinsoku = rules("zh")["kinsoku"]
+        if rv[0] in kinsoku["no_start"]:
+            return f"{rv[0]!r} opens a line"
+        if lv[-1] in kinsoku["no_end"]:
+            return f"{lv[-1]!r} ends a line"
+        if any(lv.endswith(p[0]) and rv.startswith(p[1:]) for p in kinsoku["pairs"]):
+            return "a two-cell mark (…… or ——) is split"
+    # Chinese joins lines with nothing, except between two Latin words or numbers (ale5000 / Use)
+    joiner = " " if lang == "ru" or not (_is_cjk(lv[-1]) or _is_cjk(rv[0])) else ""
+    joined = lv + joiner + rv
+    cut = len(lv) + len(joiner)
+    pieces = word_pieces(joined, lang)
+    ends, at = [], 0
+    for p in pieces:
+        at += len(p.text)
+        ends.append(at)
+    if cut not in ends[:-1] and not (lang == "ru" and cut - 1 in ends[:-1]):
+        return "a word is cut in two"
+    b = ends.index(cut) if cut in ends else ends.index(cut - 1)
+    lo, hi = max(0, b - 4), min(len(pieces), b + 6)
+    reason = glue_reasons(pieces[lo:hi], lang, only=b - lo)[b - lo]
+    return REASONS[reason] if reason else None

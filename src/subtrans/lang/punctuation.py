@@ -251,9 +251,94 @@ def finish_punctuation(text: str, language: str, profile: Profile | None = None)
     if not text:
         return text
     if lang == "ru":
-        return _finish_ru(text, profile)
+        return conventions(_finish_ru(text, profile), lang, profile)
     no_comma = bool(profile.get("zh_no_comma_period", False)) if profile is not None else False
-    return "\n".join(_settle(_finish_zh_line, line, no_comma) for line in text.split("\n"))
+    text = conventions(text, lang, profile)   # first: a dot in a name is not a full stop, 「 」 is Chinese
+    text = "\n".join(_settle(_finish_zh_line, line, no_comma) for line in text.split("\n"))
+    return _zh_ellipsis(text, profile)
+
+
+# ---------------------------------------------------------------------------
+# The target's conventions: quotation marks, ellipsis, interpunct, acronyms
+
+_RU_ACRONYM = re.compile(r"(?<![\w.])((?:[А-ЯЁA-Z]\.){2,})(?=[^\w]|$)")
+_QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "「": "」", "『": "』", "‘": "’"}
+_ZH_DOTS = re.compile(r"(?:…|⋯|\.{3,}|。{3,}|·{3,})+")
+_ZH_NAME_DOT = re.compile(r"(?<=[\u4e00-\u9fff])[•・．.](?=[\u4e00-\u9fff])")
+
+
+def conventions(text: str, language: str, profile: Profile | None = None) -> str:
+    """The target's own conventions, from the profile. Idempotent.
+
+    Russian: quotation marks as the profile's ``quotes`` («» outside, „“ inside: straight and
+    English quotes become them); acronyms without dots (С.Ш.А. -> США). Chinese: quotation marks as
+    the profile's ``quotes`` (“ ” in zh-Hans, 「 」 in zh-Hant); an ellipsis in the profile's form
+    (``ellipsis``: ⋯ or ……); the interpunct · between the parts of a foreign name (安娜•卡列尼娜,
+    安娜・卡列尼娜 -> 安娜·卡列尼娜).
+    """
+    lang = normalize_language(language)
+    quotes = profile.get("quotes") if profile is not None else None
+    if lang == "ru":
+        text = _RU_ACRONYM.sub(lambda m: m.group(1).replace(".", "") + ("." if m.end() == len(text) else ""), text)
+        return _requote(text, quotes) if quotes else text
+    text = _ZH_NAME_DOT.sub(_interpunct, text)
+    text = _requote(text, quotes) if quotes else text
+    return _zh_ellipsis(text, profile)
+
+
+def _zh_ellipsis(text: str, profile: Profile | None) -> str:
+    ellipsis = profile.get("ellipsis") if profile is not None else None
+    return _ZH_DOTS.sub(ellipsis, text) if ellipsis else text
+
+
+def _interpunct(m: re.Match[str]) -> str:
+    """``·`` for a dot between two parts of a name (a full stop between Chinese words stays)."""
+    if m.group(0) in "•・":
+        return "·"
+    from .chinese import tagged
+
+    text = m.string
+    before = re.search(r"[\u4e00-\u9fff]+$", text[:m.start()])
+    after = re.match(r"[\u4e00-\u9fff]+", text[m.end():])
+    left = tagged(before.group(0))[-1][1] if before else ""
+    right = tagged(after.group(0))[0][1] if after else ""
+    names = ("nr", "nrt", "nrfg", "ns", "x")
+    return "·" if left in names and right in names else m.group(0)
+
+
+def _requote(text: str, quotes: str) -> str:
+    """Quotation marks in pairs as ``quotes`` writes them (outer open, outer close, inner open, inner
+    close); a quotation inside another takes the inner pair. Unpaired marks stay as they are, and so
+    does everything inside formatting tags (``<font color="red">``)."""
+    outer, inner = quotes[:2], quotes[2:4] or quotes[:2]
+    closer = dict(_QUOTE_PAIRS)
+    closer.update({quotes[k]: quotes[k + 1] for k in range(0, len(quotes) - 1, 2)})
+    out = list(text)
+    visible = [k for piece_start, (piece, tag) in _offsets(text) if not tag
+               for k in range(piece_start, piece_start + len(piece))]
+    stack: list[int] = []
+    for n, k in enumerate(visible):
+        ch = text[k]
+        prev = text[visible[n - 1]] if n else ""
+        nxt = text[visible[n + 1]] if n + 1 < len(visible) else ""
+        if ch == "'" and prev.isalnum() and nxt.isalnum():
+            continue  # an apostrophe (rock'n'roll), not a quote
+        if stack and ch == closer[text[stack[-1]]]:
+            start = stack.pop()
+            pair = outer if not stack else inner
+            out[start], out[k] = pair[0], pair[1]
+        elif ch in closer:
+            stack.append(k)
+    return "".join(out)
+
+
+def _offsets(text: str) -> list[tuple[int, tuple[str, bool]]]:
+    """``_split_tags(text)`` with each piece's start offset."""
+    out, at = [], 0
+    for piece, tag in _split_tags(text):
+        out.append((at, (piece, tag)))
+        at += len(piece)
+    return out
 
 
 def _settle(step, line: str, *args: Any) -> str:

@@ -28,7 +28,7 @@ from ..text import TAG_RE, strip_tags
 
 __all__ = ["Segment", "Shape", "Unit", "analyse", "build_units", "MERGE_GAP_MS", "MAX_UNIT_CUES", "MAX_UNIT_CHARS"]
 
-MERGE_GAP_MS = 1500      # a sentence continues into the next cue only across a gap this small
+MERGE_GAP_MS = 2000      # a sentence continues into the next cue only across a shorter gap (profiles: sentence_pause_ms)
 MAX_UNIT_CUES = 4        # at most this many cues in one unit (keeps inputs within model limits)
 MAX_UNIT_CHARS = 400
 
@@ -74,10 +74,40 @@ class Unit:
     text: str
     slots: list[tuple[int, int]]   # (cue index, segment index) in order
     weights: list[float]           # each slot's share of the unit (text and time), sums to 1
+    # The sentence runs on into the next unit after a pause too long to keep it one unit (the
+    # translation marks the interruption: an ellipsis, and in Russian one opening the next cue).
+    runs_on: bool = False
 
 
 def _joiner(language: str) -> str:
     return "" if language.startswith("zh") else " "
+
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_ZH_PAUSE = re.compile(rf"(?<=[{_HAN}])[ \u3000]+(?=[{_HAN}])")
+_ZH_MARK_END = re.compile(r"[，。！？、；：…—,.!?;:（(「『“‘《\s-]$")
+_ZH_MARK_START = re.compile(r"^[，。！？、；：…—,.!?;:）)」』”’》\s]")
+
+
+def join_clauses(parts: list[str], language: str) -> str:
+    """Lines or cues of one sentence as one text. Russian: a space between them. Chinese: a line break
+    or a cue boundary is a pause, written as ``，`` where no mark is there already (the engine reads a
+    comma, not two clauses glued together)."""
+    parts = [p.strip() for p in parts if p.strip()]
+    if not language.startswith("zh"):
+        return " ".join(parts)
+    out = ""
+    for part in parts:
+        if out and not _ZH_MARK_END.search(out) and not _ZH_MARK_START.match(part):
+            han_edge = bool(re.search(f"[{_HAN}]$", out)) or bool(re.match(f"[{_HAN}]", part))
+            out += "，" if han_edge else " "
+        out += part
+    return out
+
+
+def zh_pauses(text: str) -> str:
+    """A space between Chinese characters marks a pause (subtitles write no commas): ``，`` for the engine."""
+    return _ZH_PAUSE.sub("，", text)
 
 
 def _peel_wrappers(text: str) -> tuple[str, str, str]:
@@ -121,7 +151,8 @@ def _peel_cue(text: str) -> tuple[str, str, str]:
 
 def _plain(text: str) -> tuple[str, tuple[str, ...]]:
     tags = tuple(TAG_RE.findall(text))
-    return strip_tags(text, entities=True), tags
+    plain = strip_tags(text, entities=True)
+    return (zh_pauses(plain) if _CJK.search(plain) else plain), tags
 
 
 def analyse(text: str, language: str) -> Shape:
@@ -144,7 +175,7 @@ def analyse(text: str, language: str) -> Shape:
             else:  # a speaker's line that runs on to a second line
                 groups[-1].append(ln)
         for g in groups:
-            shape.segments.append(_speaker(_joiner(language).join(x.strip() for x in g)))
+            shape.segments.append(_speaker(join_clauses(g, language)))
         return shape
     if len(lines) == 1 and dashed[0]:
         shape.segments.append(_speaker(lines[0]))
@@ -161,7 +192,7 @@ def analyse(text: str, language: str) -> Shape:
 
     def flush(line_break: bool) -> None:
         if speech:
-            plain, tags = _plain(_joiner(language).join(s.strip() for s in speech))
+            plain, tags = _plain(join_clauses(speech, language))
             shape.segments.append(Segment("speech", plain.strip(), line_break=line_break, dropped_tags=tags))
             speech.clear()
 
@@ -199,37 +230,74 @@ def _speaker(line: str) -> Segment:
     return Segment("speaker", plain.strip(), open=opens, close=closes, dropped_tags=tags)
 
 
-_ZH_CONTINUES = re.compile(r"[，、：；,;:—–-]\s*$")
+_ZH_SENTENCE_END = re.compile(r"(?:[。！？!?]|……|…|⋯)[」』”’》)）]*\s*$")
 
 
 def _continues(prev: str, nxt: str, language: str = "ru") -> bool:
     """Does a sentence ending ``prev`` run on into ``nxt``?
 
-    Russian: no terminal punctuation, and the next cue starts in lower case
-    (a caption such as "Москва, 1927" followed by "Красноармеец Воронов?" is
-    not one sentence). Chinese subtitles drop commas and full stops, so only
-    an explicit mark (a comma, a colon, a dash, an ellipsis picked up by the
-    next cue) joins two cues.
+    An ellipsis at the end of ``prev`` marks a continuation when the next cue picks it up or
+    starts in lower case. Chinese: subtitles drop commas and full stops, so a cue that does not end
+    with 。！？ or an ellipsis runs on when jieba's words say so (an open subordinate clause, a last word
+    that cannot end a sentence, a next cue that opens with 就, 但是 ...: :func:`_zh_runs_on`); a
+    caption (莫斯科 1927年10月) does not. Russian: razdel's sentence splitter decides where the
+    sentence ends (it knows abbreviations, initials and direct speech: «А. С.» + «Пушкин» is one
+    sentence); without any final mark, the next cue must start in lower case or with a digit (a
+    caption such as "Москва, 1927" followed by "Красноармеец Воронов?" is not one sentence).
     """
     if _ENDS_ELLIPSIS.search(prev):
         # "Мы поедем..." / "...в Харбин": the ellipsis marks a continuation
         # when the next cue picks it up or starts in lower case.
         return bool(_STARTS_ELLIPSIS.match(nxt)) or nxt[:1].islower()
     if language.startswith("zh"):
-        return bool(_ZH_CONTINUES.search(prev))
-    if _TERMINAL.search(prev):
-        return False
+        return not _ZH_SENTENCE_END.search(prev) and _zh_runs_on(prev, nxt)
     first = nxt.lstrip("«\"'“„(")[:1]
-    return first.islower() or first.isdigit()
+    if not _TERMINAL.search(prev):
+        return first.islower() or first.isdigit()
+    return _one_sentence(prev, nxt)
+
+
+def _zh_runs_on(prev: str, nxt: str) -> bool:
+    """Whether a Chinese cue without a sentence end runs on into the next (the signals and word lists:
+    ``lang/data/zh.toml`` [sentences], read with jieba's words and tags)."""
+    from .binding import rules
+    from .chinese import tagged
+
+    data = rules("zh")["sentences"]
+    words = [wt for run in re.findall(f"[{_HAN}]+", prev) for wt in tagged(run)]
+    following = [wt for run in re.findall(f"[{_HAN}]+", nxt)[:1] for wt in tagged(run)]
+    if not words or not following:
+        return False
+    opens_clause = words[0][0] in data["subordinators"] and not any(
+        w in data["continuers"] for w, _ in words[1:])
+    last_word, last_tag = words[-1]
+    return (opens_clause or last_tag in data["end_tags"] or last_word in data["clause_verbs"]
+            or following[0][0] in data["continuers"])
+
+
+def _one_sentence(prev: str, nxt: str) -> bool:
+    """Whether razdel reads ``prev`` followed by ``nxt`` as one sentence (no break at the join)."""
+    try:
+        from razdel import sentenize
+    except ImportError:  # pragma: no cover - razdel comes with the glossary and mt extras
+        return False
+    joined = prev.rstrip() + " " + nxt.lstrip()
+    cut = len(prev.rstrip())
+    return not any(cut <= s.start <= cut + 1 for s in sentenize(joined) if s.start)
 
 
 def build_units(cues, shapes: list[Shape], language: str, *, merge_gap_ms: int = MERGE_GAP_MS,
                 max_cues: int = MAX_UNIT_CUES, max_chars: int = MAX_UNIT_CHARS) -> list[Unit]:
-    """Sentence units over ``cues`` (their shapes from :func:`analyse`), in order."""
+    """Sentence units over ``cues`` (their shapes from :func:`analyse`), in order.
+
+    A unit never spans a gap of ``merge_gap_ms`` or more (a pause the translation marks instead:
+    the unit before it ``runs_on``), a change of speaker (a dialogue cue is never merged), or a
+    change of look (position, wrapping tags, cue settings).
+    """
     units: list[Unit] = []
     open_unit: list[tuple[int, str]] = []   # (cue index, text) of a run of mergeable speech cues
 
-    def close_run() -> None:
+    def close_run(runs_on: bool = False) -> None:
         if not open_unit:
             return
         texts = [t for _, t in open_unit]
@@ -239,8 +307,8 @@ def build_units(cues, shapes: list[Shape], language: str, *, merge_gap_ms: int =
                 texts[k - 1] = _ENDS_ELLIPSIS.sub("", texts[k - 1]).rstrip()
                 texts[k] = _STARTS_ELLIPSIS.sub("", texts[k])
         idx = [i for i, _ in open_unit]
-        units.append(Unit(_joiner(language).join(texts), [(i, 0) for i in idx],
-                          _weights(texts, [cues[i].end - cues[i].start for i in idx])))
+        units.append(Unit(join_clauses(texts, language), [(i, 0) for i in idx],
+                          _weights(texts, [cues[i].end - cues[i].start for i in idx]), runs_on))
         open_unit.clear()
 
     for i, (cue, shape) in enumerate(zip(cues, shapes)):
@@ -252,9 +320,10 @@ def build_units(cues, shapes: list[Shape], language: str, *, merge_gap_ms: int =
                 same_look = ((shapes[j].wrap_open, shapes[j].lead, cues[j].settings)
                              == (shape.wrap_open, shape.lead, cue.settings))
                 size = sum(len(t) for _, t in open_unit) + len(text)
-                if not (_continues(prev, text, language) and 0 <= gap <= merge_gap_ms and same_look
+                continues = _continues(prev, text, language)
+                if not (continues and 0 <= gap < merge_gap_ms and same_look
                         and len(open_unit) < max_cues and size <= max_chars):
-                    close_run()
+                    close_run(runs_on=continues and gap >= merge_gap_ms and same_look)
             open_unit.append((i, text))
             continue
         close_run()

@@ -8,12 +8,14 @@ broken to the profile (:mod:`subtrans.lang.lines`).
 
 from __future__ import annotations
 
+import re
+
 from ..lang.lines import break_lines
 from ..lang.punctuation import finish_punctuation
 from ..lang.units import Shape
 from ..text import line_length, strip_tags
 
-__all__ = ["Layout", "CueRenderer", "render_cue", "vtt_escape"]
+__all__ = ["Layout", "CueRenderer", "render_cue", "vtt_escape", "interruption_marks"]
 
 
 class Layout:
@@ -26,6 +28,7 @@ class Layout:
         self.half_width = profile.get("half_width_weight", 1.0) or 1.0
         self.dash = profile.get("dialogue_dash", "-") or "-"
         self.dash_space = bool(profile.get("dialogue_dash_space", False))
+        self.ellipsis = profile.get("ellipsis") or "…"
 
     def punctuate(self, text: str) -> str:
         return finish_punctuation(text, self.language, self.profile).strip() if text else ""
@@ -48,8 +51,9 @@ class Layout:
 class CueRenderer:
     """A cue's output text from the translations of its slots: punctuation, shape, line breaks."""
 
-    def __init__(self, shapes, target: str, layout: "Layout", escape) -> None:
+    def __init__(self, shapes, target: str, layout: "Layout", escape, marks: dict[int, str] | None = None) -> None:
         self.shapes, self.target, self.layout, self.escape = shapes, target, layout, escape
+        self.marks = marks or {}   # cues that end or open an interrupted sentence (interruption_marks)
 
     def _texts(self, i: int, slot_text) -> list[str]:
         return [self.layout.punctuate(slot_text.get((i, k), "")) for k in range(len(self.shapes[i].segments))]
@@ -66,6 +70,8 @@ class CueRenderer:
                        dash_space=layout.dash_space, escape=self.escape)
         if len(shape.segments) > 1 and all(seg.kind != "speaker" for seg in shape.segments):
             new = layout.reflow(new)   # a sound description with speech, say: too long a line
+        if i in self.marks:
+            new = _mark(new, self.marks[i], self.target, layout.ellipsis)
         return new
 
 
@@ -104,3 +110,44 @@ def render_cue(shape: Shape, translations: list[str], language: str, *, layout=N
 
 def vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_END_MARKS = ".,;:!?。，；：！？…⋯"
+
+
+def interruption_marks(units, target: str) -> dict[int, str]:
+    """Where a sentence interrupted by a long pause (a unit that ``runs_on`` into the next one) is
+    marked: ``{cue: "end"}`` for its last cue, which ends with an ellipsis, and in Russian ``{cue:
+    "start"}`` for the cue that picks the sentence up, which opens with one; a Chinese cue that picks it
+    up does not (Netflix's Russian and Chinese guides, Continuity). A sentence that simply runs on over
+    cues gets no ellipsis."""
+    marks: dict[int, str] = {}
+    starts = {u.slots[0][0] for u in units}
+    for u in units:
+        if u.runs_on:
+            last = u.slots[-1][0]
+            marks[last] = "end"
+            if last + 1 in starts:
+                marks[last + 1] = "both" if marks.get(last + 1) == "end" else "start"
+    return marks
+
+
+def _mark(text: str, how: str, target: str, ellipsis: str) -> str:
+    if how in ("start", "both"):
+        text = _at_visible_start(text, (lambda body: ellipsis + body.lstrip("….⋯ ")) if target == "ru"
+                                 else (lambda body: body.lstrip("….⋯ ")))
+    if how in ("end", "both"):
+        text = _at_visible_end(text, lambda body: body.rstrip(_END_MARKS + " ") + ellipsis)
+    return text
+
+
+def _at_visible_end(text: str, change) -> str:
+    """``text`` with ``change`` applied to what comes before its closing tags."""
+    m = re.search(r"(?:</[^<>]+>|\{\\[^{}]*\})*\s*$", text)
+    return change(text[:m.start()]) + text[m.start():]
+
+
+def _at_visible_start(text: str, change) -> str:
+    """``text`` with ``change`` applied to what comes after its opening tags and position codes."""
+    m = re.match(r"(?:<[^/<>][^<>]*>|\{\\[^{}]*\})*", text)
+    return text[:m.end()] + change(text[m.end():])

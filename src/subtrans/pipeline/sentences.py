@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..lang.units import Shape, Unit, analyse, build_units
+from ..lang.units import MERGE_GAP_MS, Shape, Unit, analyse, build_units
 from ..model import Track
 
 __all__ = ["Sentences", "sentence_units"]
@@ -21,10 +21,11 @@ class Sentences(NamedTuple):
     warnings: list[str]
 
 
-def sentence_units(track: Track, source: str) -> Sentences:
-    """The shapes of ``track``'s cues and the sentence units over them, in ``source``'s rules."""
+def sentence_units(track: Track, source: str, *, max_pause_ms: int = MERGE_GAP_MS) -> Sentences:
+    """The shapes of ``track``'s cues and the sentence units over them, in ``source``'s rules; no unit
+    spans a pause of ``max_pause_ms`` or more (the profile's ``sentence_pause_ms``)."""
     shapes = [analyse(c.text, source) for c in track.cues]
-    units = build_units(track.cues, shapes, source)
+    units = build_units(track.cues, shapes, source, merge_gap_ms=max_pause_ms)
     warnings = [f"cue {i + 1}: inline formatting {''.join(seg.dropped_tags)!r} could not be carried over"
                 for i, shape in enumerate(shapes) for seg in shape.segments if seg.dropped_tags]
     return Sentences(shapes, units, warnings)

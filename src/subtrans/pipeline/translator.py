@@ -16,7 +16,8 @@ from .engine import LazyEngine, load_backend
 from .fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN, FitOptions, fit_translation
 from .languages import check_direction, detect_source, job_languages, job_profile, normalize_language, source_text
 from .memory import Memory, memory_contexts
-from .render import CueRenderer, Layout, vtt_escape
+from .render import CueRenderer, Layout, interruption_marks, vtt_escape
+from ..lang.units import MERGE_GAP_MS
 from .sentences import sentence_units
 from .spread import slot_sources, spread_slots, spread_units
 from .terms import TermFinder
@@ -155,7 +156,8 @@ class Translator:
         warnings = [] if spec.commercial else [
             f"model {spec.name}: {spec.warning or 'its licence (' + spec.licence + ') forbids commercial use'}"]
 
-        shapes, units, unit_warnings = sentence_units(track, src)                       # 1. sentence units
+        shapes, units, unit_warnings = sentence_units(                                  # 1. sentence units
+            track, src, max_pause_ms=prof.get("sentence_pause_ms") or MERGE_GAP_MS)
         warnings += unit_warnings
         terms = TermFinder(glossary, src, languages.model_target)                       # 2. terms
         unit_texts = [source_text(u.text, languages) for u in units]
@@ -174,7 +176,7 @@ class Translator:
             memory.run(list(keys.values()), terms.constraints_of([keys[s] for s in matches], matches.values()))
             pieces = pieces + spread_slots(keys, matches, memory.result, languages, slot_text)
         render = CueRenderer(shapes, target, Layout(target, prof),                       # 6. render
-                             vtt_escape if track.format == "vtt" else None)
+                             vtt_escape if track.format == "vtt" else None, interruption_marks(units, target))
         texts = {i: render(i, slot_text) for i, shape in enumerate(shapes) if shape.segments}
         fit = fit_translation(track, pieces, slot_text, texts, render, memory, terms,    # 7. fitting
                               languages, prof, self.fit_options, fps=fps, disabled_rules=disabled_rules,

@@ -32,6 +32,7 @@ KNOWN_VALUES = {
     "half_width_weight": (int, float), "min_duration_ms": int, "max_duration_ms": int,
     "min_gap_frames": (int, float), "bridge_gap_max_frames": (int, float), "ellipsis": str,
     "dialogue_dash": str, "dialogue_dash_space": bool, "zh_no_comma_period": bool,
+    "sentence_pause_ms": int, "quotes": str,
 }
 LANGUAGE_DEFAULTS = {"ru": "netflix-ru", "zh-hans": "netflix-zh-hans", "zh-hant": "netflix-zh-hant"}
 

@@ -1,6 +1,8 @@
-"""Layout rules: line length, number of lines, empty cues."""
+"""Layout rules: line length, number of lines, empty cues, line breaks."""
 
 from __future__ import annotations
+
+import re
 
 from ...model import Track
 from ...text import line_length, visible_lines
@@ -71,3 +73,65 @@ class EmptyCue(Rule):
         for i, cue in enumerate(track.cues):
             if not "".join(visible_lines(cue.text)).strip():
                 yield self.finding(ctx, "cue has no visible text", i, cue)
+
+
+@register_rule
+class LineBreak(Rule):
+    """A line or cue break where a Russian or Chinese editor would not put one, or a second line that
+    is not needed.
+
+    Bad:  "Мы встретимся у главного входа в\\nБольшой театр." (a line ending on a preposition);
+          "会议定在2024年3月\\n8日下午三点" (a date cut); "我真的受够了\\n”" (a closing mark opens a line)
+    Good: "Мы встретимся у главного входа\\nв Большой театр."; "会议定在2024年3月8日\\n下午三点"
+
+    The same rules decide where `subtrans translate` breaks lines and cues (subtrans.lang.binding:
+    names, initials, numbers with their nouns, dates, titles, prepositions, particles, kinsoku). A
+    break between two cues is judged where the sentence runs on from one into the next.
+    """
+
+    name, code, severity, category = "line-break", "L004", Severity.WARNING, "layout"
+
+    def check(self, track: Track, ctx: Context):
+        language = (ctx.language or "").lower()
+        lang = "ru" if language.startswith("ru") else "zh" if language.startswith("zh") else None
+        if lang is None:
+            return
+        from ...lang.lines import break_fault
+        from ...lang.units import _continues
+
+        limit, hw = ctx.profile.get("max_chars_per_line"), ctx.half_width
+        pause = ctx.profile.get("sentence_pause_ms") or 2000
+        previous = None
+        for i, cue in enumerate(track.cues):
+            lines = [ln for ln in visible_lines(cue.text) if ln.strip()]
+            speech = [ln for ln in lines if not _DASH.match(ln)]
+            if len(speech) == len(lines):  # one speaker: every break inside the cue is a line break
+                for n in range(1, len(lines)):
+                    fault = break_fault(lines[n - 1], lines[n], lang)
+                    if fault:
+                        yield self.finding(ctx, f"line break {fault}: {_around(lines[n - 1], lines[n])}", i, cue)
+                # Russian only: Chinese subtitles write no full stop, so a line break there often
+                # is the sentence end (我叫李梅 / 我是来取文件的).
+                if lang == "ru" and len(lines) == 2 and limit and not _SENTENCE_END.search(lines[0]) \
+                        and line_length(" ".join(ln.strip() for ln in lines), hw) <= limit:
+                    yield self.finding(ctx, "the text fits on one line: no break needed", i, cue)
+            if previous is not None and lines and not _DASH.match(lines[0]):
+                j, last = previous
+                # Russian: where razdel and the case of the next word say the sentence runs on; Chinese,
+                # which writes no full stop: wherever the cue does not end a sentence with 。！？ or ⋯
+                runs_on = _continues(last, lines[0], lang) if lang == "ru" else not _SENTENCE_END.search(last)
+                if 0 <= cue.start - track.cues[j].end < pause and runs_on:
+                    fault = break_fault(last, lines[0], lang)
+                    if fault:
+                        yield self.finding(ctx, f"cue break {fault}: {_around(last, lines[0])}", i, cue)
+            previous = (i, lines[-1]) if lines and not _DASH.match(lines[-1]) else None
+
+
+_DASH = re.compile(r"^\s*[-‐‑–—]")
+# Two sentences, one a line, is a layout of its own, not a needless break.
+_SENTENCE_END = re.compile(r"[.!?…。！？⋯][»”」』\"')）]*\s*$")
+
+
+def _around(left: str, right: str) -> str:
+    """The words on each side of a break, as the message shows them: «…входа в | Большой…»."""
+    return f"«…{left.strip()[-12:]} | {right.strip()[:12]}…»"

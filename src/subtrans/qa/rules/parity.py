@@ -150,12 +150,25 @@ def _number_present(number: str, target: str, tgt_lang: str | None) -> bool:
     return False
 
 
+def _month_present(number: str, target: str, tgt_lang: str | None) -> bool:
+    """Whether month ``number`` (1-12) is written as a Russian month name in ``target`` (октябрь, октября ...).
+    The stems are lang/data/ru.toml's."""
+    if tgt_lang != "ru" or not number.isdigit() or not 1 <= int(number) <= 12:
+        return False
+    from ...lang.binding import rules
+
+    stem = rules("ru")["dates"]["month_stems"][int(number) - 1]
+    return bool(re.search(rf"(?i)(?<![а-яё])(?:{stem})[а-яё]*", target))
+
+
 @register_rule
 class NumberMismatch(Rule):
     """A number in the source is missing from the translation.
 
     Bad:  source "Москва, октябрь 1927 года", translation "莫斯科，十月"
-    Good: "莫斯科 1927年10月" (digits, or the number in Chinese or Russian words, count)
+    Good: "莫斯科 1927年10月" (digits, or the number in Chinese or Russian words, count; a month
+          written as a numeral in one language and as a word in the other counts too:
+          1927年10月 / октябрь 1927 года)
     """
 
     name, code, severity, category = "number-mismatch", "P003", Severity.WARNING, "parity"
@@ -165,12 +178,14 @@ class NumberMismatch(Rule):
             return
         tgt_lang = _base(ctx.language)
         for i, js in pairs(ctx.source, track):
-            numbers = [m.group(0) for j in js
-                       for m in _NUMBER.finditer(strip_tags(ctx.source.cues[j].text, entities=True))]
-            if not numbers:
+            found = [(m.group(0), text[m.end():m.end() + 1]) for j in js
+                     for text in [strip_tags(ctx.source.cues[j].text, entities=True)] for m in _NUMBER.finditer(text)]
+            if not found:
                 continue
             target = strip_tags(track.cues[i].text, entities=True)
-            missing = [n for n in dict.fromkeys(numbers) if not _number_present(n, target, tgt_lang)]
+            months = {n for n, after in found if after == "月"}   # 10月: a month, which Russian writes as a word
+            missing = [n for n in dict.fromkeys(n for n, _ in found) if not _number_present(n, target, tgt_lang)
+                       and not (n in months and _month_present(n, target, tgt_lang))]
             if missing:
                 yield self.finding(ctx, f"number{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                                         f"of the source not in the translation", i, track.cues[i],
