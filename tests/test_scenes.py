@@ -122,3 +122,30 @@ def test_the_output_passes_the_line_break_rule(scene, to, human):
     profile = "netflix-ru" if to == "ru" else "netflix-zh-hans"
     findings = subtrans.check(out.track, settings=subtrans.Settings(profile=subtrans.load_profile(profile)))
     assert [f for f in findings if f.rule == "line-break"] == []
+
+
+# -- the same scenes through real engines (tiny random-weight models: the words mean nothing, the
+# -- pipeline around them is the same) ----------------------------------------------------------
+
+pytest.importorskip("torch")
+from tiny_models import tiny_m2m100, tiny_t5  # noqa: E402,F401  (fixtures)
+
+BACKENDS = ["hf", pytest.param("ct2", marks=pytest.mark.skipif(
+    __import__("importlib").util.find_spec("ctranslate2") is None, reason="CTranslate2 is not installed"))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("scene,to,human,model", [(ZH_SCENE, "ru", ZH_HUMAN, "tiny_m2m100"),
+                                                  (RU_SCENE, "zh", RU_HUMAN, "tiny_t5")])
+def test_the_scenes_on_both_engines(scene, to, human, model, backend, request, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUBTRANS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    engine = HumanEngine(human)
+    with subtrans.Translator(backend=engine, cache=False, fit=False) as tr:
+        expected_units = tr.translate(subtrans.loads(scene), to=to).units
+    with subtrans.Translator(request.getfixturevalue(model), backend=backend, max_length=16, beams=1) as tr:
+        result = tr.translate(subtrans.loads(scene), to=to)
+    assert result.units == expected_units                  # the same sentences reach every engine
+    profile = "netflix-ru" if to == "ru" else "netflix-zh-hans"
+    findings = subtrans.check(result.track, settings=subtrans.Settings(profile=subtrans.load_profile(profile)))
+    assert [f.message for f in findings if f.rule == "line-break"] == []
