@@ -72,6 +72,16 @@ CASES = [
     ("line-break", ZH, srt(("1.000", "5.000", "我觉得……\n我们还是分手吧")), []),
     ("line-break", ZH, srt(("1.000", "5.000", "我叫李梅\n我是来取文件的")), []),    # no full stop in Chinese: a sentence a line
     ("line-break", ZH, srt(("1.000", "3.000", "会议定在2024年3月"), ("3.100", "5.000", "8日下午三点")), [2]),
+    # bilingual: a Chinese line with an English one under it (at least 3 such cues make a bilingual file)
+    ("bilingual-line", ZH, srt(("1.000", "2.000", "嘿\nHey!"), ("3.000", "4.000", "走吧\nLet's go."),
+                               ("5.000", "6.000", "好的\nOK."), ("7.000", "8.000", "我们走")), [4]),
+    ("bilingual-line", ZH, srt(("1.000", "2.000", "嘿\nHey!"), ("3.000", "4.000", "走吧\nLet's go."),
+                               ("5.000", "6.000", "好的\nOK."), ("7.000", "8.000", "我们走\nWe go.")), []),
+    ("bilingual-line", ZH, srt(("1.000", "2.000", "嘿"), ("3.000", "4.000", "走吧"), ("5.000", "6.000", "好的")), []),
+    ("bilingual-numbers", ZH, srt(("1.000", "2.000", "嘿\nHey!"), ("3.000", "4.000", "三号车厢\nCar 3."),
+                                  ("5.000", "6.000", "他1927年来的\nHe came in 1928.")), [3]),
+    ("bilingual-numbers", ZH, srt(("1.000", "2.000", "嘿\nHey!"), ("3.000", "4.000", "走吧\nLet's go."),
+                                  ("5.000", "6.000", "他1927年来的\nHe came in 1927.")), []),
     ("empty-cue", RU, srt(("1.000", "2.000", "Есть")), []),
     # --- speed: 17 characters in 1 s is exactly the limit --------------------
     ("reading-speed", RU, srt(("1.000", "2.000", "Я" * 17)), []),

@@ -74,6 +74,9 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
                                         "glossary": glossary})
             fr.format, fr.encoding, fr.cues = track.format, track.encoding + ("+bom" if track.bom else ""), len(track)
             fr.profile, fr.profile_auto = prof.name, auto
+            from .lang.bilingual import bilingual
+
+            fr.bilingual = bilingual(track)
             fr.signature = signature(prof.name, settings.fps, rule_set_hash(prof, file_settings))
             signatures.add(fr.signature)
             if do_fix:

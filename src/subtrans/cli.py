@@ -159,8 +159,8 @@ def show_profile(name: str) -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when an output has QA findings at or above this severity.")
 def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, backend, device, batch_size, beams,
-              max_length, no_cache, bilingual, profile, report_path, fail_on, encoding, lenient, allow_pickle,
-              offline, fit, fit_margin, fit_candidates, retime) -> None:
+              max_length, no_cache, bilingual, keep_other_lines, profile, report_path, fail_on, encoding, lenient,
+              allow_pickle, offline, fit, fit_margin, fit_candidates, retime) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
 
     Each output goes next to its input as NAME.zh.srt / NAME.ru.srt (or to -o /
@@ -181,7 +181,8 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
             click.echo(f"subtrans: warning: {w}", err=True)
     with translator:
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
-                                translator=translator, profile=profile, bilingual=bilingual, encoding=encoding,
+                                translator=translator, profile=profile, bilingual=bilingual,
+                                keep_other_lines=keep_other_lines, encoding=encoding,
                                 lenient=lenient, progress=progress, overwrite=overwrite, report=report_path)
         cache_warnings = translator.cache_warnings
     if progress:

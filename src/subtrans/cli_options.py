@@ -26,6 +26,9 @@ _TRANSLATION_OPTIONS = [
     click.option("--max-length", type=click.IntRange(min=1), help="Longest translation in tokens [the model's]."),
     click.option("--no-cache", is_flag=True, help="Do not read or write the translation memory."),
     click.option("--bilingual", is_flag=True, help="Keep the source line above the translation in each cue."),
+    click.option("--keep-other-lines", is_flag=True,
+                 help="A bilingual source (a Chinese line and an English one in each cue): keep the English lines "
+                      "under the translation (they are never translated; dropped by default)."),
     click.option("--profile", "-p", help="QA profile for layout and the check [netflix profile of the target]."),
     click.option("--encoding", help="Read the inputs with this encoding instead of detecting it (outputs are UTF-8)."),
     click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported)."),

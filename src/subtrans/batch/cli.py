@@ -48,7 +48,7 @@ def batch() -> None:
               help="Exit 1 when an output has QA findings at or above this severity.")
 @_ray_options
 def translate(source, to, output_dir, source_language, model, revision, glossaries, backend, device, batch_size,
-              beams, max_length, no_cache, bilingual, profile, encoding, lenient, allow_pickle, offline, fit,
+              beams, max_length, no_cache, bilingual, keep_other_lines, profile, encoding, lenient, allow_pickle, offline, fit,
               fit_margin, fit_candidates, retime, actors, cpus_per_actor, gpus_per_actor, force, summary_path,
               fail_on, ray_address, num_cpus) -> None:
     """Translate every subtitle file under SOURCE (a folder, or a list file naming one file per line).
@@ -72,7 +72,8 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     result = run_batch_translate(
         source, to=to, output_dir=output_dir, model=model, source_language=source_language, glossaries=glossaries,
         backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
-        cache=not no_cache, bilingual=bilingual, profile=profile, encoding=encoding, lenient=lenient,
+        cache=not no_cache, bilingual=bilingual, keep_other_lines=keep_other_lines, profile=profile,
+        encoding=encoding, lenient=lenient,
         allow_pickle=allow_pickle, offline=True if offline else None, revision=revision, fit=fit, retime=retime,
         fit_margin=fit_margin, fit_candidates=fit_candidates, actors=actors,
         cpus_per_actor=cpus_per_actor, gpus_per_actor=gpus_per_actor, force=force, ray_address=ray_address,

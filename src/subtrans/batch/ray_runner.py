@@ -126,14 +126,15 @@ class TranslatorActor:
 
         self.translator = Translator(model, glossaries=glossary or (), **options)
 
-    def translate(self, track, output: Path, *, to: str, source: str | None, bilingual: bool, settings) -> dict:
+    def translate(self, track, output: Path, *, to: str, source: str | None, bilingual: bool, settings,
+                  keep_other_lines: bool = False) -> dict:
         """Translate ``track``, write ``output`` atomically; the Translation, without its tracks
         (but the translation lines of a bilingual file, which its check needs)."""
         from ..pipeline.files import translate_file
 
         try:
             tr = translate_file(self.translator, track, output, to=to, settings=settings, source=source,
-                                bilingual=bilingual)
+                                bilingual=bilingual, keep_other_lines=keep_other_lines)
         except ModelError as exc:
             return {"status": "fatal", "error": exc}
         except SubtransError as exc:
@@ -197,6 +198,7 @@ def _translator_cache(cache):
 def run_batch_translate(source, *, to: str, output_dir, model=None, source_language: str | None = None,
                         glossaries=(), backend="auto", device: str | None = None, beams: int | None = None,
                         batch_size: int = 16, max_length: int | None = None, cache=True, bilingual: bool = False,
+                        keep_other_lines: bool = False,
                         profile: str | None = None, encoding: str | None = None, lenient: bool = False,
                         allow_pickle: bool = False, offline: bool | None = None, revision: str | None = None,
                         fit: bool = True, retime: bool = False, fit_margin: float = DEFAULT_MARGIN,
@@ -247,7 +249,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
     glossary = driver_translator.glossary
     config = find_config()
     depends_ns = newest_mtime_ns([*glossaries, *([config] if config else [])])
-    job = {"to": target, "source": source_language, "bilingual": bilingual}
+    job = {"to": target, "source": source_language, "bilingual": bilingual, "keep_other_lines": keep_other_lines}
 
     records = [FileRecord(path=str(f), output=str(o)) for f, o in zip(files, outs)]
     result = BatchResult(files=records, target=target, batch_size=batch_size,

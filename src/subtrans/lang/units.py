@@ -60,6 +60,9 @@ class Shape:
     wrap_open: str = ""            # tags wrapping the whole cue
     wrap_close: str = ""
     segments: list[Segment] = field(default_factory=list)
+    # Lines in another language, set aside (a bilingual cue's English line): never translated;
+    # dropped from the output, or kept under the translation on request.
+    other: list[str] = field(default_factory=list)
 
     @property
     def mergeable(self) -> bool:
@@ -155,14 +158,26 @@ def _plain(text: str) -> tuple[str, tuple[str, ...]]:
     return (zh_pauses(plain) if _CJK.search(plain) else plain), tags
 
 
-def analyse(text: str, language: str) -> Shape:
-    """Take one cue's text apart into its shape (see the module docstring)."""
+def analyse(text: str, language: str, *, keep_language: str | None = None) -> Shape:
+    """Take one cue's text apart into its shape (see the module docstring).
+
+    ``keep_language`` (``zh`` or ``ru``, for a bilingual track): lines in another language are set
+    aside in ``shape.other``; a cue with no line in ``keep_language`` has nothing to translate.
+    """
     shape = Shape()
     m = _POSITION.match(text)
     if m:
         shape.lead, text = m.group(0), text[m.end():]
     shape.wrap_open, text, shape.wrap_close = _peel_cue(text)
     lines = [ln for ln in text.split("\n") if strip_tags(ln).strip()]
+    if keep_language:
+        from .bilingual import line_language
+
+        langs = [line_language(ln) for ln in lines]
+        shape.other = [ln.strip() for ln, lg in zip(lines, langs) if lg not in (keep_language, None)]
+        lines = [ln for ln, lg in zip(lines, langs) if lg in (keep_language, None)]
+        if not any(lg == keep_language for lg in langs):
+            lines = []   # only the other language (a sign, "OK"): nothing to translate, kept as it is
     if not lines:
         return shape
     dashed = [bool(_DASH.match(strip_tags(ln))) for ln in lines]

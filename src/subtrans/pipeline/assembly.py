@@ -51,9 +51,12 @@ class Translation:
         return counts
 
 
-def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_text: dict) -> tuple[Track, list[str]]:
+def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_text: dict, *,
+             keep_other: bool = False) -> tuple[Track, list[str]]:
     """The translated track: ``texts`` (per cue index) in a copy of ``track``, the cues retimed as the fit
-    report says; and a warning for each segment the model left empty (its source text is kept)."""
+    report says; and a warning for each segment the model left empty (its source text is kept).
+    ``keep_other``: a bilingual cue keeps its other-language lines (set aside, never translated) under
+    the translation; by default they are dropped."""
     out = track.copy()
     out.encoding, out.bom = "utf-8", False
     out.notes = []
@@ -66,6 +69,13 @@ def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_t
         for _ in render.empty_slots(i, slot_text):
             warnings.append(f"cue {i + 1}: the model returned nothing; the source text was kept")
         cue.text = texts[i]
+        other = render.shapes[i].other
+        if keep_other and other:   # under the translation, inside the tags that wrap the cue
+            close = render.shapes[i].wrap_close
+            if close and cue.text.endswith(close):
+                cue.text = cue.text[:-len(close)] + "\n" + "\n".join(other) + close
+            else:
+                cue.text += "\n" + "\n".join(other)
     return out, warnings
 
 

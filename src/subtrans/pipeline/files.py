@@ -56,7 +56,7 @@ def translation_settings(target: str, profile: str | None = None) -> Settings:
 
 def translate_file(translator: Translator, track: Track, output: str | Path, *, to: str, settings: Settings,
                    source: str | None = None, bilingual: bool = False,
-                   progress: ProgressFn | None = None) -> Translation:
+                   progress: ProgressFn | None = None, keep_other_lines: bool = False) -> Translation:
     """Translate a loaded ``track`` and write it to ``output`` atomically, in UTF-8.
 
     ``settings`` come from :func:`translation_settings`: the layout and the
@@ -68,7 +68,8 @@ def translate_file(translator: Translator, track: Track, output: str | Path, *, 
     """
     from ..formats import EXTENSIONS, save
 
-    tr = translator.translate(track, to=to, source=source, bilingual=bilingual, profile=settings.profile,
+    tr = translator.translate(track, to=to, source=source, bilingual=bilingual, keep_other_lines=keep_other_lines,
+                              profile=settings.profile,
                               progress=progress, fps=settings.fps, disabled_rules=settings.disabled)
     lost = [n for n in track.notes if n.rule in ("skipped-block", "invalid-bytes")]
     tr.warnings[:0] = [f"input line {n.line}: {n.message}"
@@ -193,6 +194,7 @@ def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir
 
 def run_translate(inputs, *, to: str, source: str | None = None, output=None, output_dir=None,
                   translator: Translator, profile: str | None = None, bilingual: bool = False,
+                  keep_other_lines: bool = False,
                   encoding: str | None = None, lenient: bool = False, progress=None, overwrite: bool = False,
                   report=None) -> list[FileResult]:
     """Translate files, write the outputs atomically, check each output with the target profile
@@ -217,7 +219,7 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             track = load(path, encoding=encoding, lenient=lenient)
             file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
             tr = translate_file(translator, track, out_path, to=target, settings=settings, source=source,
-                                bilingual=bilingual, progress=file_progress)
+                                bilingual=bilingual, progress=file_progress, keep_other_lines=keep_other_lines)
             fr.output, fr.translation = str(out_path), tr
             fr.findings = check_translation(out_path, track, tr, settings, bilingual=bilingual,
                                             glossary=translator.glossary)

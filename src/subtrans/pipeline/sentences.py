@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..lang.bilingual import bilingual
 from ..lang.units import MERGE_GAP_MS, Shape, Unit, analyse, build_units
 from ..model import Track
+from ..text import base_language
 
 __all__ = ["Sentences", "sentence_units"]
 
@@ -23,9 +25,20 @@ class Sentences(NamedTuple):
 
 def sentence_units(track: Track, source: str, *, max_pause_ms: int = MERGE_GAP_MS) -> Sentences:
     """The shapes of ``track``'s cues and the sentence units over them, in ``source``'s rules; no unit
-    spans a pause of ``max_pause_ms`` or more (the profile's ``sentence_pause_ms``)."""
-    shapes = [analyse(c.text, source) for c in track.cues]
+    spans a pause of ``max_pause_ms`` or more (the profile's ``sentence_pause_ms``). In a bilingual
+    track (:func:`subtrans.lang.bilingual.bilingual`) only the source language's lines form units: the
+    other language's lines are set aside in each shape's ``other``."""
+    bi = bilingual(track)
+    keep = base_language(source) if bi is not None and bi.main == base_language(source) else None
+    shapes = [analyse(c.text, source, keep_language=keep) for c in track.cues]
     units = build_units(track.cues, shapes, source, merge_gap_ms=max_pause_ms)
     warnings = [f"cue {i + 1}: inline formatting {''.join(seg.dropped_tags)!r} could not be carried over"
                 for i, shape in enumerate(shapes) for seg in shape.segments if seg.dropped_tags]
+    if keep:
+        set_aside = sum(len(s.other) for s in shapes)
+        warnings.append(f"{bi.describe()}: {set_aside} {_NAMES.get(bi.other, bi.other)} line"
+                        f"{'' if set_aside == 1 else 's'} not translated")
     return Sentences(shapes, units, warnings)
+
+
+_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}

@@ -139,11 +139,14 @@ class Translator:
     # -- the job -------------------------------------------------------------
     def translate(self, track: Track, *, to: str, source: str | None = None, bilingual: bool = False,
                   profile=None, progress: ProgressFn | None = None, fps: float = 24.0,
-                  disabled_rules: Iterable[str] = ()) -> Translation:
+                  disabled_rules: Iterable[str] = (), keep_other_lines: bool = False) -> Translation:
         """Translate ``track`` into ``to``; the input track is not changed.
 
         ``fps`` and ``disabled_rules`` are the QA's (the minimum gap is in frames; a rule switched
-        off is not fitted to). The stages, in order, are the modules of :mod:`subtrans.pipeline`.
+        off is not fitted to). A bilingual source (a Chinese line and an English one in each cue)
+        has only its source-language lines translated; ``keep_other_lines`` keeps the other lines
+        under the translation (dropped by default). The stages, in order, are the modules of
+        :mod:`subtrans.pipeline`.
         """
         target = normalize_language(to)
         src = normalize_language(source) if source else detect_source(track)
@@ -181,7 +184,8 @@ class Translator:
         fit = fit_translation(track, pieces, slot_text, texts, render, memory, terms,    # 7. fitting
                               languages, prof, self.fit_options, fps=fps, disabled_rules=disabled_rules,
                               warnings=warnings)
-        out, empty = assemble(track, texts, fit, render, slot_text)                     # 8. assembly
+        out, empty = assemble(track, texts, fit, render, slot_text,                      # 8. assembly
+                              keep_other=keep_other_lines)
         term_report = terms.report(units, unit_texts, unit_matches, out, memory.how, target) if glossary else []
         return Translation(
             track=bilingual_track(track, out) if bilingual else out, source=src, target=target, model=spec.name,

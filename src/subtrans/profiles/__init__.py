@@ -34,7 +34,7 @@ KNOWN_VALUES = {
     "dialogue_dash": str, "dialogue_dash_space": bool, "zh_no_comma_period": bool,
     "sentence_pause_ms": int, "quotes": str,
 }
-LANGUAGE_DEFAULTS = {"ru": "netflix-ru", "zh-hans": "netflix-zh-hans", "zh-hant": "netflix-zh-hant"}
+LANGUAGE_DEFAULTS = {"ru": "netflix-ru", "zh-hans": "netflix-zh-hans", "zh-hant": "netflix-zh-hant", "en": "netflix-en"}
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,11 @@ def _context(track: Track, settings: Settings) -> Context:
     source_language = None
     if settings.source is not None:
         source_language = detect_language(c.text for c in settings.source.cues)
+    from ..lang.bilingual import bilingual
+
     return Context(profile=prof, fps=settings.fps, language=language, severities=dict(settings.severities),
-                   source=settings.source, source_language=source_language, glossary=settings.glossary)
+                   source=settings.source, source_language=source_language, glossary=settings.glossary,
+                   bilingual=bilingual(track))
 
 
 def validate_rules(settings: Settings) -> None:
@@ -84,8 +87,36 @@ def check(track: Track, profile: str | Profile | None = None, *, fps: float = 24
     if settings is None:
         settings = Settings(profile=profile, fps=fps)
     ctx = _context(track, settings)
-    findings = [f for rule in _active_rules(settings) for f in rule.check(track, ctx)]
+    rules = _active_rules(settings)
+    if ctx.bilingual is None:
+        findings = [f for rule in rules for f in rule.check(track, ctx)]
+    else:
+        findings = _check_bilingual(track, ctx, rules)
     findings.sort(key=lambda f: (f.cue if f.cue is not None else -1, f.code))
+    return findings
+
+
+def _check_bilingual(track: Track, ctx: Context, rules: list[Rule]) -> list[Finding]:
+    """A bilingual track: the rules that measure lines see the main language's lines with the profile,
+    and (line length, number of lines) the other language's lines with that language's profile; the
+    others see the whole track."""
+    import dataclasses
+
+    from ..lang.bilingual import view
+
+    bi = ctx.bilingual
+    main, other = view(track, bi.main), view(track, bi.other)
+    other_ctx = dataclasses.replace(ctx, profile=load_profile(profile_for_language(bi.other)), language=bi.other)
+    name = {"en": "English", "zh": "Chinese", "ru": "Russian"}.get(bi.other, bi.other)
+    findings = []
+    for rule in rules:
+        if not rule.per_language:
+            findings.extend(rule.check(track, ctx))
+            continue
+        findings.extend(rule.check(main, ctx))
+        if rule.other_too:
+            findings.extend(dataclasses.replace(f, message=f"{name} line: {f.message}")
+                            for f in rule.check(other, other_ctx))
     return findings
 
 

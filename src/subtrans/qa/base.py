@@ -87,6 +87,9 @@ class Context:
     source: Track | None = None          # the track this one was translated from
     source_language: str | None = None   # ru, zh-hans, zh-hant
     glossary: object | None = None       # a subtrans.glossary.Glossary
+    # A bilingual track (subtrans.lang.bilingual.Bilingual): rules that measure lines (per_language)
+    # see each language's lines in turn, against that language's profile.
+    bilingual: object | None = None
 
     def frames_to_ms(self, frames: float) -> float:
         return frames * 1000.0 / self.fps
@@ -105,6 +108,10 @@ class Rule:
     severity: ClassVar[Severity]
     category: ClassVar[str]
     fixable: ClassVar[bool] = False
+    #: Measures lines of text in one language: in a bilingual track it runs on the main language's
+    #: lines with the profile, and (``other_too``) on the other language's lines with that language's.
+    per_language: ClassVar[bool] = False
+    other_too: ClassVar[bool] = False
 
     @classmethod
     def summary(cls) -> str:

@@ -32,6 +32,9 @@ class FileReport:
     timeline: list | None = None
     # With --source: per target cue (cue, source text, target text, [(source term, target rendering)]).
     pairs: list | None = None
+    # A bilingual track (subtrans.lang.bilingual.Bilingual): each language's lines were measured
+    # against their own profile.
+    bilingual: object | None = None
 
 
 @dataclass

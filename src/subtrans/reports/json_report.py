@@ -15,6 +15,8 @@ def render(report) -> str:
             "profile_auto": fr.profile_auto, "cues": fr.cues, "signature": fr.signature,
             "findings": [f.to_dict() for f in fr.findings],
         }
+        if fr.bilingual is not None:   # optional, so schema 1 readers are unaffected
+            entry["bilingual"] = {"main": fr.bilingual.main, "other": fr.bilingual.other, "cues": fr.bilingual.cues}
         if fr.fixes or fr.output:
             entry["fixes"] = [{"rule": x.rule, "cue": x.cue, "message": x.message} for x in fr.fixes]
             entry["output"] = fr.output

@@ -35,7 +35,8 @@ def render(report) -> str:
             out.append("")
             continue
         picked = " (picked from the language of the text)" if fr.profile_auto else ""
-        out.append(f"{fr.path}: {fr.format}, {fr.encoding}, {_plural(fr.cues, 'cue')}, profile {fr.profile}{picked}")
+        out.append(f"{fr.path}: {fr.format}, {fr.encoding}, {_plural(fr.cues, 'cue')}, profile {fr.profile}{picked}"
+                   + (f"; {fr.bilingual.describe()}, each line measured in its own language" if fr.bilingual else ""))
         if fr.fixes:
             out.append(f"  fixed {_plural(len(fr.fixes), 'problem')}, written to {fr.output}")
         if fr.findings:

@@ -1,3 +1,3 @@
 """The built-in QA rules; importing this package registers them."""
 
-from . import layout, parity, reading, speed, text, timing  # noqa: F401
+from . import bilingual, layout, parity, reading, speed, text, timing  # noqa: F401

@@ -18,6 +18,7 @@ class LineLength(Rule):
     """
 
     name, code, severity, category = "line-length", "L001", Severity.WARNING, "layout"
+    per_language = other_too = True
 
     def check(self, track: Track, ctx: Context):
         limit = ctx.profile.get("max_chars_per_line")
@@ -46,6 +47,7 @@ class MaxLines(Rule):
     """
 
     name, code, severity, category = "max-lines", "L002", Severity.WARNING, "layout"
+    per_language = other_too = True
 
     def check(self, track: Track, ctx: Context):
         limit = ctx.profile.get("max_lines")
@@ -90,6 +92,7 @@ class LineBreak(Rule):
     """
 
     name, code, severity, category = "line-break", "L004", Severity.WARNING, "layout"
+    per_language = True
 
     def check(self, track: Track, ctx: Context):
         language = (ctx.language or "").lower()

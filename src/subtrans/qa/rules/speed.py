@@ -16,6 +16,7 @@ class ReadingSpeed(Rule):
     """
 
     name, code, severity, category = "reading-speed", "S001", Severity.WARNING, "speed"
+    per_language = True   # a bilingual cue is read in its main language
 
     def check(self, track: Track, ctx: Context):
         limit = ctx.profile.get("max_cps")

@@ -169,6 +169,7 @@ class ZhPunctuation(Rule):
     """
 
     name, code, severity, category, fixable = "zh-punctuation", "X005", Severity.WARNING, "text", True
+    per_language = True   # English lines of a bilingual file keep their own punctuation
 
     def check(self, track: Track, ctx: Context):
         no_comma = bool(ctx.profile.get("zh_no_comma_period", False))
