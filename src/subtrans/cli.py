@@ -225,6 +225,65 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
     sys.exit(1 if failing else 0)
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="LANG", help="The language the names are rendered in: ru or zh.")
+@click.option("--from", "source", metavar="LANG", help="Source language: ru or zh [detected from the text].")
+@click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The film's glossary: its entries win over the standard renderings (repeatable).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the list here (atomically) instead of to standard output.")
+@click.option("--encoding", help="Read the inputs with this encoding instead of detecting it.")
+def names(inputs, to, source, glossaries, output, encoding) -> None:
+    """The film's names: found in the source, with the rendering each takes in the target.
+
+    Written as a glossary table (ru, zh, pos, note) that the localiser corrects and passes back with
+    --glossary: the note says where the rendering came from (glossary, established form, Palladius
+    system), how often the name occurs and where first. Names without a rendering (foreign names in
+    Chinese script, organisations) are listed as comment lines to fill in.
+    """
+    from .formats import load
+    from .names import find_names
+    from .pipeline.languages import detect_source, normalize_language
+    from .textio import atomic_write
+
+    target = normalize_language(to)
+    glossary = None
+    if glossaries:
+        from .glossary import load_glossaries
+
+        glossary = load_glossaries(glossaries)
+    merged: dict = {}
+    for path in inputs:
+        track = load(path, encoding=encoding)
+        src = normalize_language(source) if source else detect_source(track)
+        for name in find_names(track, src, target, glossary):
+            seen = merged.get(name.source)
+            if seen is None:
+                name.first = f"{path.name} cue {name.first_cue}"
+                merged[name.source] = name
+            else:
+                seen.count += name.count
+    zh_source = src.startswith("zh")
+    lines = [f"# Names of {', '.join(p.name for p in inputs)}: subtrans names --to {to}. Correct the renderings, fill",
+             "# in the commented rows, and pass the file back with --glossary.", "ru\tzh\tpos\tnote"]
+    todo = []
+    for n in merged.values():
+        note = f"from {n.origin}; {_count(n.count, 'occurrence')}; first in {n.first}" + (f"; {n.problem}" if n.problem else "")
+        ru, zh = (n.rendering or "", n.source) if zh_source else (n.source, n.rendering or "")
+        row = f"{ru}\t{zh}\t{n.kind}\t{note}"
+        (lines if n.rendering else todo).append(row)
+    if todo:
+        lines.append("# No rendering yet (a foreign name in Chinese script, an organisation, or no table for it):")
+        lines.extend("# " + row for row in todo)
+    text = "\n".join(lines) + "\n"
+    if output:
+        atomic_write(output, text.encode("utf-8"))
+        click.echo(f"{output}: {_count(len(merged), 'name')}, {len(todo)} without a rendering")
+    else:
+        click.echo(text, nl=False)
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 

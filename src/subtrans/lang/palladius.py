@@ -1,0 +1,86 @@
+"""Chinese names in Russian by the Palladius system (Мао Цзэдун, Чжоу Эньлай, Сиань).
+
+The readings come from pypinyin, with the surname readings of polyphonic characters (单 Shan, 曾 Zeng,
+解 Xie, 区 Ou) and the forms Russian established beside the system (Пекин, Харбин, Сунь Ятсен),
+which win over it. The syllable table, the surname readings and the established forms are data
+(``lang/data/palladius.toml``, ``lang/data/names_zh.toml``) with their sources.
+
+- :func:`syllable`: one pinyin syllable (no tone) in Cyrillic, or None if the table lacks it;
+- :func:`render`: a person's name (surname, then the given name as one word) or a place's name
+  (one word), with where the rendering came from.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from .binding import rules
+
+__all__ = ["syllable", "render", "Rendering"]
+
+
+class Rendering(NamedTuple):
+    text: str | None      # None: a syllable the table lacks (the name is left as it is, with a finding)
+    origin: str           # "established" | "palladius"
+    problem: str = ""
+
+
+def syllable(pinyin: str) -> str | None:
+    """One toneless pinyin syllable (``zhou``, ``lü`` or ``lv``) in Cyrillic by the Palladius system."""
+    table = rules("palladius")
+    py = pinyin.lower().replace("v", "ü").replace("u:", "ü")
+    if py in table["whole"]:
+        return table["whole"][py]
+    if py in table["standalone"]:
+        return table["standalone"][py]
+    for initial in ("zh", "ch", "sh"):
+        if py.startswith(initial):
+            return _join(table["initials"][initial], table["finals"].get(py[2:]))
+    if py[:1] in table["initials"]:
+        final = py[1:]
+        if py[0] in "jqx" and final.startswith("u"):
+            final = "ü" + final[1:]   # ju, que, xun: written u, said ü
+        return _join(table["initials"][py[0]], table["finals"].get(final))
+    return None
+
+
+def _join(initial: str, final: str | None) -> str | None:
+    return None if final is None else initial + final
+
+
+@lru_cache(maxsize=4096)
+def render(name: str, kind: str = "person") -> Rendering:
+    """``name`` (Han characters) in Russian. ``kind``: ``person`` (surname, then the given name as one
+    word: 毛泽东 -> Мао Цзэдун) or ``place`` (one word: 西安 -> Сиань)."""
+    data = rules("names_zh")
+    if name in data["established"]:
+        return Rendering(data["established"][name], "established")
+    if kind == "person":
+        surname = next((s for s in data["compound_surnames"]["list"] if name.startswith(s)), name[:1])
+        given = name[len(surname):]
+        parts = [_word(surname, surname_reading=True), _word(given)] if given else [_word(surname, True)]
+    else:
+        parts = [_word(name)]
+    missing = [p for p in parts if p is None or p.startswith("?")]
+    if missing:
+        return Rendering(None, "palladius", f"no Palladius syllable for {missing[0] or name!r}")
+    return Rendering(" ".join(parts), "palladius")
+
+
+def _word(han: str, surname_reading: bool = False) -> str | None:
+    from pypinyin import Style, lazy_pinyin
+
+    readings = lazy_pinyin(han, style=Style.NORMAL, errors="ignore", v_to_u=True)
+    if surname_reading:
+        table = rules("names_zh")["surname_readings"]
+        if han[:1] in table:
+            readings[0] = table[han[:1]]
+    out = ""
+    for reading in readings:
+        cyr = syllable(reading)
+        if cyr is None:
+            return f"?{reading}"
+        out += cyr
+    return out[:1].upper() + out[1:] if out else None
+

@@ -1,0 +1,135 @@
+"""The film's names: found in the source with the languages' own tools, and rendered the standard way.
+
+Chinese source: jieba's tags (``nr`` person, ``ns`` place, ``nt`` organisation; glossary terms are
+added to jieba's dictionary first). A Chinese person's or place name is rendered by the Palladius
+system (:mod:`subtrans.lang.palladius`); a foreign name in Chinese script (莫斯科, 阿列克谢·沃罗诺夫)
+and an organisation are listed without a rendering (the localiser gives them in the glossary).
+Russian source: pymorphy3's grammemes (``Name``, ``Surn``, ``Patr``, ``Geox``, ``Orgn``), each name
+collapsed to its nominative (Воронова, Воронову -> Воронов; a woman's Петрова stays Петрова); the
+Xinhua tables for Russian -> Chinese are not built yet, so only glossary entries carry a rendering.
+A glossary entry always wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lang.binding import rules
+from .model import Track
+from .text import strip_tags
+
+__all__ = ["FoundName", "find_names"]
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff·]+")
+_RU_WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
+_RU_KINDS = (("Name", "person"), ("Surn", "person"), ("Patr", "person"), ("Geox", "place"), ("Orgn", "organisation"))
+
+
+@dataclass
+class FoundName:
+    source: str                 # as the source writes it (Chinese), or its nominative (Russian)
+    kind: str                   # person | place | organisation | foreign
+    count: int = 0
+    first_cue: int = 0          # 1-based
+    rendering: str | None = None
+    origin: str = "none"        # glossary | established | palladius | none
+    problem: str = ""
+
+
+def find_names(track: Track, source: str, target: str, glossary=None) -> list[FoundName]:
+    """The names of ``track`` (in ``source``), in order of first appearance, with their renderings in
+    ``target``."""
+    found: dict[str, FoundName] = {}
+    finder = _chinese if source.startswith("zh") else _russian
+    for i, cue in enumerate(track.cues):
+        for name, kind in finder(strip_tags(cue.text, entities=True), glossary):
+            entry = found.setdefault(name, FoundName(name, kind, first_cue=i + 1))
+            entry.count += 1
+    for entry in found.values():
+        _render(entry, source, target, glossary)
+    return list(found.values())
+
+
+def _chinese(text: str, glossary):
+    from .lang.chinese import tagged
+
+    if glossary:
+        from .glossary import register_jieba_terms
+
+        register_jieba_terms(glossary)
+    data = rules("names_zh")["surnames"]
+
+    def foreign(word: str) -> bool:
+        return sum(c in data["transliteration"] for c in word) >= 2
+
+    def name_like(word: str, tag: str) -> bool:
+        return tag in ("nr", "nrt", "nrfg") or any(c in data["transliteration"] for c in word)
+
+    for run in _HAN_RUN.findall(text):
+        parts = run.split("·")
+        if len(parts) > 1 and all(parts):
+            # 红军战士阿列克谢·沃罗诺夫在莫斯科: the name is what looks like one on each side of the dot
+            words = tagged(parts[0])
+            k = len(words)
+            while k > 0 and name_like(*words[k - 1]):
+                k -= 1
+            head = "".join(w for w, _ in words[k:]) or words[-1][0]
+            words = tagged(parts[-1])
+            k = 0
+            while k < len(words) and name_like(*words[k]):
+                k += 1
+            tail = "".join(w for w, _ in words[:k]) or words[0][0]
+            yield "·".join([head, *parts[1:-1], tail]), "foreign"
+            rest = [parts[0][:len(parts[0]) - len(head)], parts[-1][len(tail):]]
+        else:
+            rest = [run]
+        for word, tag in (wt for piece in rest if piece for wt in tagged(piece)):
+            if tag in ("nr", "nrfg", "nrt", "ns") and len(word) >= 2:
+                if foreign(word):
+                    yield word, "foreign"
+                elif tag == "ns":
+                    yield word, "place"
+                elif tag != "nrt" and word[0] in data["list"]:
+                    yield word, "person"
+                # otherwise jieba's guess is too weak to call it a name (沙皇, 安静)
+            elif len(word) == 3 and word[0] in data["list"] and tag in ("t", "x", "nz", "n", "i"):
+                yield word, "person"   # a three-character name jieba mistook (周恩来 tagged t)
+            elif tag == "nt":
+                yield word, "organisation"
+
+
+def _russian(text: str, glossary):
+    from .lang.russian import analyzer
+
+    morph = analyzer()
+    gender = None   # of the first name just before: «Елену Петрову» is a woman's surname
+    for m in _RU_WORD.finditer(text):
+        parses = morph.parse(m.group(0))[:3]
+        for grammeme, kind in _RU_KINDS:   # a person before a place: Воронов is a surname first
+            matching = [p for p in parses if grammeme in p.tag]
+            if not matching:
+                continue
+            parse = next((p for p in matching if gender and p.tag.gender == gender), matching[0])
+            grammemes = {"nomn", "sing"} | ({"femn"} if "femn" in parse.tag else set())
+            lemma = (parse.inflect(grammemes) or parse.normalized).word
+            yield "-".join(w.capitalize() for w in lemma.split("-")), kind
+            gender = parse.tag.gender if grammeme == "Name" else None
+            break
+        else:
+            gender = None
+
+
+def _render(entry: FoundName, source: str, target: str, glossary) -> None:
+    if glossary:
+        from .glossary import find_terms
+
+        for match in find_terms(entry.source, source, glossary):
+            if match.surface == entry.source and match.term.text(target):
+                entry.rendering, entry.origin = match.term.text(target), "glossary"
+                return
+    if source.startswith("zh") and target == "ru" and entry.kind in ("person", "place"):
+        from .lang.palladius import render
+
+        got = render(entry.source, entry.kind)
+        entry.rendering, entry.origin, entry.problem = got.text, got.origin if got.text else "none", got.problem

@@ -1,0 +1,105 @@
+"""Chinese names in Russian by the Palladius system, with the established forms that win over it: a
+table of published renderings written by hand (tests/cases/names_zh_ru.tsv)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from subtrans.lang.palladius import render, syllable
+
+CASES = Path(__file__).parent / "cases" / "names_zh_ru.tsv"
+
+
+def _rows():
+    rows = []
+    for line in CASES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            han, kind, russian, *note = line.split("\t")
+            rows.append(pytest.param(han, kind, russian, note[0] if note else "", id=han))
+    return rows
+
+
+@pytest.mark.parametrize("han,kind,russian,note", _rows())
+def test_published_renderings(han, kind, russian, note):
+    got = render(han, kind)
+    assert got.text == russian
+    assert got.origin == ("established" if note == "established" else "palladius")
+
+
+def test_the_table_has_sixty_names():
+    assert len(_rows()) >= 60
+
+
+@pytest.mark.parametrize("pinyin,cyrillic", [
+    ("zhou", "чжоу"), ("en", "энь"), ("lai", "лай"), ("ze", "цзэ"), ("dong", "дун"), ("xi", "си"), ("an", "ань"),
+    ("jiang", "цзян"), ("qu", "цюй"), ("xue", "сюэ"), ("jun", "цзюнь"), ("lü", "люй"), ("lv", "люй"),
+    ("nüe", "нюэ"), ("zi", "цзы"), ("si", "сы"), ("ri", "жи"), ("zhi", "чжи"), ("wei", "вэй"), ("yu", "юй"),
+    ("guo", "го"), ("gui", "гуй"), ("liu", "лю"), ("er", "эр"),
+])
+def test_syllables(pinyin, cyrillic):
+    assert syllable(pinyin) == cyrillic
+
+
+def test_a_syllable_the_table_lacks_leaves_the_name_with_a_problem():
+    assert syllable("xyz") is None
+
+
+# -- finding the film's names and the names command ----------------------------------------------
+
+import subtrans  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from subtrans.cli import main  # noqa: E402
+from subtrans.names import find_names  # noqa: E402
+
+SCENE_ZH = ("1\n00:00:01,000 --> 00:00:03,000\n毛泽东和周恩来在延安\n\n"
+            "2\n00:00:03,500 --> 00:00:06,000\n曾国藩的信到了西安\n\n"
+            "3\n00:00:06,500 --> 00:00:09,000\n阿列克谢·沃罗诺夫在莫斯科等你\n\n"
+            "4\n00:00:09,500 --> 00:00:12,000\n毛泽东说 我们明天去北京\n\n")
+
+
+def test_chinese_names_are_found_and_rendered():
+    found = {n.source: n for n in find_names(subtrans.loads(SCENE_ZH), "zh", "ru")}
+    assert (found["毛泽东"].rendering, found["毛泽东"].count, found["毛泽东"].first_cue) == ("Мао Цзэдун", 2, 1)
+    assert found["周恩来"].rendering == "Чжоу Эньлай" and found["周恩来"].kind == "person"
+    assert found["曾国藩"].rendering == "Цзэн Гофань"
+    assert (found["延安"].rendering, found["西安"].rendering) == ("Яньань", "Сиань")
+    assert (found["北京"].rendering, found["北京"].origin) == ("Пекин", "established")
+    # a foreign name in Chinese script is listed, never put through the Palladius system
+    assert found["阿列克谢·沃罗诺夫"].kind == "foreign" and found["阿列克谢·沃罗诺夫"].rendering is None
+    assert found["莫斯科"].rendering is None
+
+
+def test_russian_names_collapse_to_their_nominative():
+    track = subtrans.loads("1\n00:00:01,000 --> 00:00:03,000\nМы ждали Воронова и Елену Петрову.\n\n"
+                           "2\n00:00:03,500 --> 00:00:06,000\nВоронову передали письмо из Харбина.\n\n")
+    found = {n.source: n for n in find_names(track, "ru", "zh")}
+    assert found["Воронов"].count == 2 and found["Воронов"].kind == "person"
+    assert "Петрова" in found and "Елена" in found          # the woman's surname stays feminine
+    assert found["Харбин"].kind == "place"
+
+
+def test_a_glossary_entry_wins(tmp_path):
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("ru\tzh\nМао Цзэ-дун\t毛泽东\n", encoding="utf-8")
+    from subtrans.glossary import load_glossaries
+
+    found = {n.source: n for n in find_names(subtrans.loads(SCENE_ZH), "zh", "ru", load_glossaries([glossary]))}
+    assert (found["毛泽东"].rendering, found["毛泽东"].origin) == ("Мао Цзэ-дун", "glossary")
+
+
+def test_the_names_command_writes_a_glossary_the_localiser_passes_back(tmp_path):
+    src = tmp_path / "film.zh.srt"
+    src.write_text(SCENE_ZH, encoding="utf-8")
+    out = tmp_path / "names.tsv"
+    result = CliRunner().invoke(main, ["names", str(src), "--to", "ru", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Мао Цзэдун\t毛泽东\tperson\tfrom palladius; 2 occurrences; first in film.zh.srt cue 1" in text
+    assert "# \t阿列克谢·沃罗诺夫\tforeign" in text                 # to fill in
+    from subtrans.glossary import load_glossaries
+
+    g = load_glossaries([out])                                     # it loads as a glossary
+    assert {t.zh: t.ru for t in g.terms}["周恩来"] == "Чжоу Эньлай"
