@@ -103,3 +103,21 @@ def test_the_names_command_writes_a_glossary_the_localiser_passes_back(tmp_path)
 
     g = load_glossaries([out])                                     # it loads as a glossary
     assert {t.zh: t.ru for t in g.terms}["周恩来"] == "Чжоу Эньлай"
+
+
+@pytest.mark.parametrize("language", ["zh", "ru"])
+def test_precision_and_recall_of_name_finding(language):
+    """On the hand-written sentences of tests/cases/names_found_*.tsv (some of which shaped the word
+    lists: the figures are the floor this must not fall under, not a measure on unseen text)."""
+    tp = fp = fn = 0
+    for line in (Path(__file__).parent / "cases" / f"names_found_{language}.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        sentence, _, gold = line.partition("\t")
+        expected = {g.split(":", 1)[1] for g in gold.split(",") if g}
+        track = subtrans.loads(f"1\n00:00:01,000 --> 00:00:03,000\n{sentence}\n\n")
+        got = {n.source for n in find_names(track, language, "ru" if language == "zh" else "zh")}
+        tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"{language}: precision {precision:.3f}, recall {recall:.3f} ({tp} found, {fp} wrong, {fn} missed)")
+    assert precision >= 0.9 and recall >= 0.9

@@ -23,7 +23,6 @@ __all__ = ["FoundName", "find_names"]
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]+")
 _RU_WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
-_RU_KINDS = (("Name", "person"), ("Surn", "person"), ("Patr", "person"), ("Geox", "place"), ("Orgn", "organisation"))
 
 
 @dataclass
@@ -59,6 +58,8 @@ def _chinese(text: str, glossary):
 
         register_jieba_terms(glossary)
     data = rules("names_zh")["surnames"]
+    stop = rules("names_zh")["not_names"]
+    suffixes = tuple(sorted(rules("zh")["organisations"]["suffixes"], key=len, reverse=True))
 
     def foreign(word: str) -> bool:
         return sum(c in data["transliteration"] for c in word) >= 2
@@ -85,6 +86,13 @@ def _chinese(text: str, glossary):
         else:
             rest = [run]
         for word, tag in (wt for piece in rest if piece for wt in tagged(piece)):
+            if word in stop["words"] or (len(word) >= 3 and word[1:] in stop["titles"]):
+                continue
+            if tag in ("ns", "nt") and word.endswith(suffixes):
+                # 北京火车站, 南京政府: the place's name is the part before the suffix
+                place = word[:len(word) - len(next(x for x in suffixes if word.endswith(x)))]
+                if len(place) >= 2:
+                    word, tag = place, "ns"
             if tag in ("nr", "nrfg", "nrt", "ns") and len(word) >= 2:
                 if foreign(word):
                     yield word, "foreign"
@@ -99,25 +107,61 @@ def _chinese(text: str, glossary):
                 yield word, "organisation"
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|^\s*[-—–]\s*)$")
+_PERSON = ("Name", "Surn", "Patr")
+
+
 def _russian(text: str, glossary):
     from .lang.russian import analyzer
 
     morph = analyzer()
     gender = None   # of the first name just before: «Елену Петрову» is a woman's surname
-    for m in _RU_WORD.finditer(text):
-        parses = morph.parse(m.group(0))[:3]
-        for grammeme, kind in _RU_KINDS:   # a person before a place: Воронов is a surname first
-            matching = [p for p in parses if grammeme in p.tag]
-            if not matching:
-                continue
-            parse = next((p for p in matching if gender and p.tag.gender == gender), matching[0])
+    words = list(_RU_WORD.finditer(text))
+    k = 0
+    while k < len(words):
+        m = words[k]
+        k += 1
+        parses = morph.parse(m.group(0))
+        kind, parse = _russian_kind(parses)
+        if kind is None:
+            gender = None
+            continue
+        if _SENTENCE_START.search(text[:m.start()]) and parses[0].score >= 0.5 \
+                and not any(g in parses[0].tag for g in (*_PERSON, "Geox", "Orgn")):
+            gender = None   # «Вера в победу», «Надежда умирает»: a word that opens the sentence
+            continue
+        # a Chinese or other foreign name the dictionary does not know: «Ли Мэй», «Чжан Цзолинь»
+        if k < len(words) and text[m.end():words[k].start()] == " " \
+                and not morph.word_is_known(words[k].group(0).lower()):
+            yield m.group(0) + " " + words[k].group(0), "person"
+            k += 1
+            continue
+        if kind == "person":
+            matching = [p for p in parses if any(g in p.tag for g in _PERSON)]
+            parse = next((p for p in matching if gender and p.tag.gender == gender), parse)
+        if parse.tag.case == "nomn" and parse.tag.number != "plur":
+            lemma = m.group(0)
+        else:
             grammemes = {"nomn", "sing"} | ({"femn"} if "femn" in parse.tag else set())
             lemma = (parse.inflect(grammemes) or parse.normalized).word
-            yield "-".join(w.capitalize() for w in lemma.split("-")), kind
-            gender = parse.tag.gender if grammeme == "Name" else None
-            break
-        else:
-            gender = None
+        yield "-".join(w.capitalize() for w in lemma.split("-")), kind
+        gender = parse.tag.gender if "Name" in parse.tag else None
+
+
+def _russian_kind(parses):
+    """person, place or organisation from pymorphy3's likeliest parses: a person's reading wins unless
+    a place's is more than twice as likely (Воронов is a surname first)."""
+    best = {}
+    for p in parses:
+        for grammemes, kind in ((_PERSON, "person"), (("Geox",), "place"), (("Orgn",), "organisation")):
+            if kind not in best and any(g in p.tag for g in grammemes):
+                best[kind] = p
+    if "person" in best and ("place" not in best or best["person"].score * 2 >= best["place"].score):
+        return "person", best["person"]
+    for kind in ("place", "organisation"):
+        if kind in best:
+            return kind, best[kind]
+    return None, None
 
 
 def _render(entry: FoundName, source: str, target: str, glossary) -> None:
