@@ -121,3 +121,42 @@ def test_precision_and_recall_of_name_finding(language):
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     print(f"{language}: precision {precision:.3f}, recall {recall:.3f} ({tp} found, {fp} wrong, {fn} missed)")
     assert precision >= 0.9 and recall >= 0.9
+
+
+# -- enforced in translate, on both engines -------------------------------------------------------
+
+torch = pytest.importorskip("torch")
+from tiny_models import tiny_m2m100  # noqa: E402,F401
+
+BACKENDS = ["hf", pytest.param("ct2", marks=pytest.mark.skipif(
+    __import__("importlib").util.find_spec("ctranslate2") is None, reason="CTranslate2 is not installed"))]
+FILM = ("1\n00:00:01,000 --> 00:00:03,000\n毛泽东在延安\n\n"
+        "2\n00:00:04,000 --> 00:00:06,000\n我们去找毛泽东吧\n\n"
+        "3\n00:00:07,000 --> 00:00:09,000\n周恩来和毛泽东都来了\n\n"
+        "4\n00:00:10,000 --> 00:00:12,000\n明天去西安\n\n")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_rendering_is_enforced_in_every_cue(backend, tiny_m2m100, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUBTRANS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    src = tmp_path / "film.zh.srt"
+    src.write_text(FILM, encoding="utf-8")
+    out = tmp_path / "film.ru.srt"
+    result = CliRunner().invoke(main, ["translate", str(src), "--to", "ru", "--model", str(tiny_m2m100), "--backend",
+                                       backend, "-o", str(out), "--beams", "1", "--max-length", "16", "--no-fit"])
+    assert result.exit_code == 0, result.output
+    from subtrans.glossary import Term, target_present
+    from subtrans.text import strip_tags
+
+    cues = [strip_tags(c.text) for c in subtrans.load(out).cues]
+    mao, zhou, xian = Term(ru="Мао Цзэдун", zh="毛泽东"), Term(ru="Чжоу Эньлай", zh="周恩来"), Term(ru="Сиань", zh="西安")
+    assert all(target_present(cues[i], mao, "ru") for i in (0, 1, 2)), cues   # in every cue, in any case form
+    assert target_present(cues[2], zhou, "ru") and target_present(cues[3], xian, "ru"), cues
+    # --no-names leaves the model to itself
+    plain = tmp_path / "plain.ru.srt"
+    result = CliRunner().invoke(main, ["translate", str(src), "--to", "ru", "--model", str(tiny_m2m100), "--backend",
+                                       backend, "-o", str(plain), "--beams", "1", "--max-length", "16", "--no-fit",
+                                       "--no-names"])
+    assert result.exit_code == 0, result.output
+    assert not any(target_present(strip_tags(c.text), mao, "ru") for c in subtrans.load(plain).cues)

@@ -34,6 +34,9 @@ _TRANSLATION_OPTIONS = [
     click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported)."),
     click.option("--allow-pickle", is_flag=True, help="Load pickle weights (pytorch_model.bin): only for models you trust."),
     click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub (also: HF_HUB_OFFLINE=1)."),
+    click.option("--names/--no-names", default=True, show_default=True,
+                 help="Chinese -> Russian: render the film's Chinese names by the Palladius system (or the form "
+                      "Russian established) and enforce them like glossary terms; the glossary wins."),
     click.option("--fit/--no-fit", default=True, show_default=True,
                  help="Where a translation breaks the profile's reading speed, line length or number of lines, "
                       "use the best alternative the model finds that fits (extra decoding for those sentences only)."),

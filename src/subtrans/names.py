@@ -177,3 +177,17 @@ def _render(entry: FoundName, source: str, target: str, glossary) -> None:
 
         got = render(entry.source, entry.kind)
         entry.rendering, entry.origin, entry.problem = got.text, got.origin if got.text else "none", got.problem
+
+
+def name_terms(track: Track, source: str, target: str, glossary=None) -> list:
+    """The film's names that have a standard rendering (an established form or the Palladius system)
+    and are not in the glossary, as glossary terms: translation enforces them as it enforces the
+    glossary (both engines; Russian declines them), and the QA checks them."""
+    from .glossary import Term
+
+    terms = []
+    for name in find_names(track, source, target, glossary):
+        if name.rendering and name.origin in ("established", "palladius") and name.kind in ("person", "place"):
+            ru, zh = (name.rendering, name.source) if source.startswith("zh") else (name.source, name.rendering)
+            terms.append(Term(ru=ru, zh=zh, pos=name.kind, note=f"name ({name.origin})", origin=f"names:{name.origin}"))
+    return terms

@@ -202,7 +202,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
                         profile: str | None = None, encoding: str | None = None, lenient: bool = False,
                         allow_pickle: bool = False, offline: bool | None = None, revision: str | None = None,
                         fit: bool = True, retime: bool = False, fit_margin: float = DEFAULT_MARGIN,
-                        fit_candidates: int = DEFAULT_CANDIDATES, actors: int | None = None,
+                        fit_candidates: int = DEFAULT_CANDIDATES, names: bool = True, actors: int | None = None,
                         cpus_per_actor: float = 1, gpus_per_actor: float | None = None,
                         force: bool = False, ray_address: str | None = None, num_cpus: int | None = None,
                         reserved=(), progress=None) -> BatchResult:
@@ -243,7 +243,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
     options = dict(backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
                    cache=_translator_cache(cache), allow_pickle=allow_pickle,
                    offline=True if offline or is_offline() else None, revision=revision, fit=fit, retime=retime,
-                   fit_margin=fit_margin, fit_candidates=fit_candidates)
+                   fit_margin=fit_margin, fit_candidates=fit_candidates, names=names)
     # Built here once: checks the options and reads the glossaries (their warnings are the caller's to show).
     driver_translator = Translator(model, glossaries=glossaries, **options)
     glossary = driver_translator.glossary

@@ -36,6 +36,10 @@ class Translator:
     ``auto``, ``hf``, ``ct2``, or a loaded :class:`subtrans.mt.backends.Backend`
     object (your own engine), which then serves every direction.
 
+    ``names`` (on by default): in a Chinese -> Russian job, the film's Chinese persons and places that
+    the glossary lacks are rendered by the Palladius system (or a form Russian established) and
+    enforced as glossary terms, the same way in every cue and every file (:mod:`subtrans.names`).
+
     ``fit`` (on by default): units whose translation breaks the target
     profile's reading speed, line length or number of lines are translated
     again as ``fit_candidates`` alternatives, and the best-scoring one that
@@ -53,7 +57,8 @@ class Translator:
                  beams: int | None = None, batch_size: int = 16, max_length: int | None = None,
                  cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
                  revision: str | None = None, fit: bool = True, retime: bool = False,
-                 fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES) -> None:
+                 fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES,
+                 names: bool = True) -> None:
         self.glossary = None
         if glossaries:
             from ..glossary import Glossary, load_glossaries
@@ -88,6 +93,7 @@ class Translator:
         self.allow_pickle = allow_pickle
         self.offline = offline
         self.revision = revision
+        self.names = bool(names)
         self.fit, self.retime = bool(fit), bool(retime)
         self.fit_margin, self.fit_candidates = float(fit_margin), fit_candidates
         self._backends: dict = {}
@@ -153,7 +159,7 @@ class Translator:
         check_direction(src, target, to)
         prof = job_profile(profile, target)
         engine = self.backend(src, target)
-        spec, glossary = engine.spec, self.glossary
+        spec, glossary = engine.spec, self._job_glossary(track, src, target)
         languages = job_languages(spec, src, target)
         beams = self.beams or spec.beams
         warnings = [] if spec.commercial else [
@@ -197,6 +203,21 @@ class Translator:
             warnings=warnings + empty + term_warnings(term_report), terms=term_report,
             glossary=glossary.hash if glossary else "none", translation_only=out, fit=fit,
         )
+
+    def _job_glossary(self, track: Track, source: str, target: str):
+        """The glossary and, with ``names``, the film's names with a standard rendering (Chinese persons
+        and places in Russian by the Palladius system or an established form); a glossary entry wins."""
+        if not self.names or not (source.startswith("zh") and target == "ru"):
+            return self.glossary
+        from ..glossary import Glossary
+        from ..names import name_terms
+
+        terms = name_terms(track, source, target, self.glossary)
+        if not terms:
+            return self.glossary
+        base = self.glossary
+        return Glossary(terms=[*(base.terms if base else []), *terms], warnings=list(base.warnings if base else []),
+                        sources=[*(base.sources if base else []), "names"])
 
     @property
     def fit_options(self) -> FitOptions:
