@@ -77,3 +77,20 @@ class PseudoBackend(Backend):
                 words.append(_PUNCT_RU.get(tok, tok))
         s = "".join(words).strip()
         return s[:1].upper() + s[1:]
+
+
+class StandInEngine(Backend):
+    """An engine that answers from a table (or a function of the text) and records what it was sent:
+    the pipeline tests judge what reaches the engine and what subtrans does with the answer."""
+
+    name = "stand-in"
+
+    def __init__(self, answer) -> None:
+        super().__init__(ModelSpec(name="stand-in", hub_id=None, architecture="t5", directions=("ru-zh", "zh-ru"),
+                                   target_by="prefix", codes={"ru": "", "zh": ""}, revision="1", beams=1))
+        self.answer = answer if callable(answer) else (lambda text: answer.get(text, f"<unknown input {text!r}>"))
+        self.inputs: list[str] = []
+
+    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
+        self.inputs.extend(texts)
+        return [self.answer(t) for t in texts]

@@ -11,10 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import subtrans
+from fake_backend import StandInEngine
 from subtrans.cli import main
 from subtrans.lang.bilingual import bilingual, line_language
-from subtrans.mt.backends import Backend
-from subtrans.mt.catalog import ModelSpec
 from subtrans.text import strip_tags, visible_lines
 
 CASE = Path(__file__).parent / "cases" / "bilingual.zh-en.srt"
@@ -62,21 +61,8 @@ def test_each_language_has_its_own_limits():
     assert (3, "bilingual-numbers", "numbers differ between the lines: 1927 / 1928") in found
 
 
-class HumanEngine(Backend):
-    name = "human"
-
-    def __init__(self) -> None:
-        super().__init__(ModelSpec(name="human", hub_id=None, architecture="t5", directions=("ru-zh", "zh-ru"),
-                                   target_by="prefix", codes={"ru": "", "zh": ""}, revision="1", beams=1))
-        self.inputs: list[str] = []
-
-    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
-        self.inputs.extend(texts)
-        return [f"перевод {len(t)} знаков." for t in texts]
-
-
 def _translate(track, keep: bool):
-    engine = HumanEngine()
+    engine = StandInEngine(lambda text: f"перевод {len(text)} знаков.")
     with subtrans.Translator(backend=engine, cache=False, fit=False) as tr:
         out = tr.translate(track, to="ru", keep_other_lines=keep)
     return engine.inputs, out

@@ -8,8 +8,7 @@ import re
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import subtrans
-from subtrans.mt.backends import Backend
-from subtrans.mt.catalog import ModelSpec
+from fake_backend import StandInEngine
 from subtrans.text import strip_tags
 
 RU_WORDS = ("поезд в Харбин уходит ровно в полночь не опаздывай Иван Петрович 25 километров и мы "
@@ -18,18 +17,12 @@ ZH_WORDS = ("火车 明天 早上 七点 从 哈尔滨 出发 安娜·卡列尼�
             "我们 必须 天黑 之前 把 这些 箱子 了 吗 的 2024年3月8日 下午 三点").split()
 
 
-class EchoEngine(Backend):
-    """Translates by table: each source text gets the translation drawn for it."""
-
-    name = "echo"
-
-    def __init__(self, outputs: list[str]) -> None:
-        super().__init__(ModelSpec(name="echo", hub_id=None, architecture="t5", directions=("ru-zh", "zh-ru"),
-                                   target_by="prefix", codes={"ru": "", "zh": ""}, revision="1", beams=1))
-        self.outputs, self.given = outputs, {}
-
-    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
-        return [self.given.setdefault(t, self.outputs[len(self.given) % len(self.outputs)]) for t in texts]
+def EchoEngine(outputs: list[str]) -> StandInEngine:
+    """Translates by table: each source text gets the next translation drawn for it (``given``)."""
+    given: dict[str, str] = {}
+    engine = StandInEngine(lambda text: given.setdefault(text, outputs[len(given) % len(outputs)]))
+    engine.given = given
+    return engine
 
 
 def _words(text: str, target: str) -> list[str]:

@@ -10,23 +10,12 @@ from __future__ import annotations
 import pytest
 
 import subtrans
-from subtrans.mt.backends import Backend
-from subtrans.mt.catalog import ModelSpec
+from fake_backend import StandInEngine
 
 
-class HumanEngine(Backend):
-    """Returns the human translation of each sentence it knows; records what it was sent."""
-
-    name = "human"
-
-    def __init__(self, translations: dict[str, str]) -> None:
-        super().__init__(ModelSpec(name="human", hub_id=None, architecture="t5", directions=("ru-zh", "zh-ru"),
-                                   target_by="prefix", codes={"ru": "", "zh": ""}, revision="1", beams=1))
-        self.translations, self.inputs = translations, []
-
-    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
-        self.inputs.extend(texts)
-        return [self.translations.get(t, f"<unknown input {t!r}>") for t in texts]
+def HumanEngine(translations: dict[str, str]) -> StandInEngine:
+    """The human translation of each sentence it knows (anything else comes back as a marker)."""
+    return StandInEngine(translations)
 
 
 def srt(*cues: tuple[str, str, str]) -> str:
