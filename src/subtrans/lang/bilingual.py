@@ -58,6 +58,9 @@ class Bilingual:
 
 def bilingual(track: Track) -> Bilingual | None:
     """Whether ``track`` is bilingual (a line of each of two languages in enough of its cues)."""
+    text = strip_tags("\n".join(c.text for c in track.cues), entities=True)
+    if not _LATIN.search(text) or not (_HAN.search(text) or _CYRILLIC.search(text)):
+        return None   # one script only (most files): no need to look line by line
     both: dict[tuple[str, str], int] = {}
     with_text = 0
     for cue in track.cues:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import NamedTuple, Sequence
 
 __all__ = ["Piece", "rules", "glue_reasons", "REASONS"]
@@ -54,7 +54,8 @@ class Piece(NamedTuple):
 @lru_cache(maxsize=4)
 def rules(language: str) -> dict:
     """The binding data of ``language`` (``ru`` or ``zh``) as read from its TOML file."""
-    with resources.files("subtrans.lang").joinpath("data", f"{language}.toml").open("rb") as f:
+    # read from the package folder (importlib.resources costs several milliseconds of start-up)
+    with open(Path(__file__).parent / "data" / f"{language}.toml", "rb") as f:
         return tomllib.load(f)
 
 
@@ -102,7 +103,7 @@ def _ru_sets() -> dict[str, object]:
         "particle": frozenset(data["bind_next"]["particles"]),
         "modifier": frozenset(data["bind_next"]["modifiers"]),
         "enclitic": frozenset(data["bind_previous"]["enclitics"]),
-        "phrases": [tuple(p.lower().split()) for p in data["abbreviations"]["phrases"]],
+        "phrases": _by_first_word(tuple(p.lower().split()) for p in data["abbreviations"]["phrases"]),
         "before_name": frozenset(w.lower() for w in data["abbreviations"]["before_name"]),
         "signs": frozenset(data["numbers"]["signs"]),
         "numerals": frozenset(data["numbers"]["numerals"]),
@@ -110,6 +111,13 @@ def _ru_sets() -> dict[str, object]:
         "month": re.compile(rf"^(?:{months})[а-яё]*$", re.IGNORECASE),
         "year": frozenset(data["dates"]["year_words"]),
     }
+
+
+def _by_first_word(phrases) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        out.setdefault(phrase[0], []).append(phrase)
+    return out
 
 
 def _core(text: str) -> str:
@@ -170,10 +178,11 @@ def _russian(pieces: Sequence[Piece], visible: list[str], reasons: list[str | No
                     if b < k - 1 and not (_ends_open(visible[b]) and visible[b][:1].islower()):
                         continue
                     reasons[b] = reasons[b] or "date"
-    for phrase in sets["phrases"]:
-        m = len(phrase)
-        for k in range(n - m + 1):
-            if tuple(visible[k + j].lower().rstrip(",;:") for j in range(m)) == phrase:
+    lowered = [v.lower().rstrip(",;:") for v in visible]
+    for k, first in enumerate(lowered):
+        for phrase in sets["phrases"].get(first, ()):
+            m = len(phrase)
+            if tuple(lowered[k:k + m]) == phrase:
                 for j in range(k, k + m - 1):
                     reasons[j] = reasons[j] or "abbreviation"
     _russian_names(visible, reasons, only)

@@ -577,8 +577,7 @@ class _Layout:
 # ---------------------------------------------------------------------------
 # Judging a break someone made (the line-break QA rule)
 
-_NO_START = None
-_NO_END = None
+_ABBREVIATION_END = re.compile(r"(?:^|\s)\w{1,3}\.$")   # an initial or an abbreviation: «А. С.», «т. е.», «г.»
 
 
 def break_fault(left: str, right: str, language: str) -> str | None:
@@ -604,6 +603,11 @@ def break_fault(left: str, right: str, language: str) -> str | None:
             return f"{lv[-1]!r} ends a line"
         if any(lv.endswith(p[0]) and rv.startswith(p[1:]) for p in kinsoku["pairs"]):
             return "a two-cell mark (…… or ——) is split"
+    if lv[-1] == "-" and lv[-2:-1].isalpha() and rv[:1].isalpha():
+        return "a word is cut in two"   # «Г-» | «н», «кто-» | «то»
+    if lv[-1] in _SENTENCE_END | _CLAUSE_END and not _ABBREVIATION_END.search(lv) \
+            and not (lv[-1] == "-" and lv[-2:-1].isalpha()):   # «Г-» | «н» is a word cut in two
+        return None   # after punctuation nothing binds (but «А. С.» | «Пушкин», «т. е.» ...)
     # Chinese joins lines with nothing, except between two Latin words or numbers (ale5000 / Use)
     joiner = " " if lang == "ru" or not (_is_cjk(lv[-1]) or _is_cjk(rv[0])) else ""
     joined = lv + joiner + rv

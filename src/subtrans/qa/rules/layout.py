@@ -100,7 +100,6 @@ class LineBreak(Rule):
         if lang is None:
             return
         from ...lang.lines import break_fault
-        from ...lang.units import _continues
 
         limit, hw = ctx.profile.get("max_chars_per_line"), ctx.half_width
         pause = ctx.profile.get("sentence_pause_ms") or 2000
@@ -122,7 +121,13 @@ class LineBreak(Rule):
                 j, last = previous
                 # Russian: where razdel and the case of the next word say the sentence runs on; Chinese,
                 # which writes no full stop: wherever the cue does not end a sentence with 。！？ or ⋯
-                runs_on = _continues(last, lines[0], lang) if lang == "ru" else not _SENTENCE_END.search(last)
+                # (after a sentence end nothing binds across the break, unless the "end" is an initial
+                # or an abbreviation: «А. С.» | «Пушкин»; razdel is asked only then)
+                ends = _SENTENCE_END.search(last)
+                if lang == "ru":
+                    runs_on = (not ends or _ABBREVIATION_END.search(last)) and _continues(last, lines[0])
+                else:
+                    runs_on = not ends
                 if 0 <= cue.start - track.cues[j].end < pause and runs_on:
                     fault = break_fault(last, lines[0], lang)
                     if fault:
@@ -133,6 +138,13 @@ class LineBreak(Rule):
 _DASH = re.compile(r"^\s*[-‐‑–—]")
 # Two sentences, one a line, is a layout of its own, not a needless break.
 _SENTENCE_END = re.compile(r"[.!?…。！？⋯][»”」』\"')）]*\s*$")
+_ABBREVIATION_END = re.compile(r"(?:^|\s)\w{1,3}\.\s*$")   # «А. С.», «т. е.», «г.»
+
+
+def _continues(last: str, first: str) -> bool:
+    from ...lang.units import _continues as continues   # razdel's sentence ends, imported when needed
+
+    return continues(last, first, "ru")
 
 
 def _around(left: str, right: str) -> str:
