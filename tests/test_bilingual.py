@@ -131,3 +131,17 @@ def test_the_cli_on_a_bilingual_file(keep, tiny_m2m100, tmp_path, monkeypatch):
     english = [c for c in cues if any(line_language(ln) == "en" for ln in c.text.split("\n"))]
     assert len(english) == (8 if keep else 1)                             # "OK" stays; the 7 others as asked
     assert "bilingual zh+en" in result.output
+
+
+def test_every_report_says_the_file_is_bilingual(tmp_path):
+    import json
+
+    for fmt in ("text", "json", "html"):
+        out = tmp_path / f"report.{fmt}"
+        result = CliRunner().invoke(main, ["check", str(CASE), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 1, result.output
+        text = out.read_text(encoding="utf-8")
+        if fmt == "json":
+            assert json.loads(text)["files"][0]["bilingual"] == {"main": "zh", "other": "en", "cues": 7}
+        else:
+            assert "bilingual zh+en (7 cues with both)" in text

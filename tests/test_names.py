@@ -160,3 +160,35 @@ def test_the_rendering_is_enforced_in_every_cue(backend, tiny_m2m100, tmp_path, 
                                        "--no-names"])
     assert result.exit_code == 0, result.output
     assert not any(target_present(strip_tags(c.text), mao, "ru") for c in subtrans.load(plain).cues)
+
+
+def _names(text: str, language: str = "ru") -> list[tuple[str, str]]:
+    track = subtrans.loads("".join(f"{n}\n00:00:{n:02d},000 --> 00:00:{n:02d},900\n{line}\n\n"
+                                   for n, line in enumerate(text.split(" || "), 1)))
+    return [(n.source, n.kind) for n in find_names(track, language, "zh" if language == "ru" else "ru")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Вера в победу не покидала нас.", []),                                    # a word that opens a sentence
+    ("Я видел Веру вчера на вокзале.", [("Вера", "person")]),                   # ... and a name inside one
+    ("ВОРОНОВ! Стой, кому говорю!", [("Воронов", "person")]),                  # in capitals
+    ("Это решил ЦК, а не СССР.", []),                                          # abbreviations are no names
+    ("Римский-Корсаков написал оперу.", [("Римский-Корсаков", "person")]),     # a double name
+    ("Письмо подписал А. С. Пушкин.", [("Пушкин", "person")]),                # initials
+    ("Иван Петрович ждёт.", [("Иван", "person"), ("Петрович", "person")]),    # a patronymic
+    ("Передайте Ивану || Петровичу привет.", [("Иван", "person"), ("Петрович", "person")]),  # over two cues
+    ("Мы говорили с Ли Мэй о Харбине.", [("Ли Мэй", "person"), ("Харбин", "place")]),   # a Chinese name
+])
+def test_hard_russian_cases(text, expected):
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("王小明在家等你", [("王小明", "person")]),
+    ("陈医生说你可以出院了", []),                                              # a surname and a title
+    ("伊万·彼得罗夫在莫斯科等你", [("伊万·彼得罗夫", "foreign"), ("莫斯科", "foreign")]),
+    ("我们在北京火车站见", [("北京", "place")]),
+    ("白军已经进了城", []),
+])
+def test_hard_chinese_cases(text, expected):
+    assert _names(text, "zh") == expected

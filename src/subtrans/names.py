@@ -22,7 +22,7 @@ from .text import strip_tags
 __all__ = ["FoundName", "find_names"]
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·]+")
-_RU_WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
+_RU_WORD = re.compile(r"[А-ЯЁ](?:[а-яё]+|[А-ЯЁ]+)(?:-[А-ЯЁ](?:[а-яё]+|[А-ЯЁ]+))?")
 
 
 @dataclass
@@ -121,7 +121,12 @@ def _russian(text: str, glossary):
     while k < len(words):
         m = words[k]
         k += 1
-        parses = morph.parse(m.group(0))
+        word = m.group(0)
+        if word.isupper():   # «ВОРОНОВ!» on a sign or shouted: read as a name written normally
+            if len(word) < 3 or "Abbr" in morph.parse(word)[0].tag:
+                continue   # an abbreviation: СССР, США, ЧК
+            word = "-".join(w.capitalize() for w in word.split("-"))
+        parses = morph.parse(word)
         kind, parse = _russian_kind(parses)
         if kind is None:
             gender = None
@@ -133,14 +138,14 @@ def _russian(text: str, glossary):
         # a Chinese or other foreign name the dictionary does not know: «Ли Мэй», «Чжан Цзолинь»
         if k < len(words) and text[m.end():words[k].start()] == " " \
                 and not morph.word_is_known(words[k].group(0).lower()):
-            yield m.group(0) + " " + words[k].group(0), "person"
+            yield word + " " + words[k].group(0), "person"
             k += 1
             continue
         if kind == "person":
             matching = [p for p in parses if any(g in p.tag for g in _PERSON)]
             parse = next((p for p in matching if gender and p.tag.gender == gender), parse)
         if parse.tag.case == "nomn" and parse.tag.number != "plur":
-            lemma = m.group(0)
+            lemma = word
         else:
             grammemes = {"nomn", "sing"} | ({"femn"} if "femn" in parse.tag else set())
             lemma = (parse.inflect(grammemes) or parse.normalized).word

@@ -351,7 +351,9 @@ def _summary(v: _FileView) -> tuple[str, str]:
         f'<dl class="facts"><div><dt>Profile</dt><dd>{_e(fr.profile)}{_e(picked)}</dd></div>'
         f'<div><dt>Cues</dt><dd>{fr.cues}</dd></div>'
         f'<div><dt>Format</dt><dd>{_e(fr.format)}, {_e(fr.encoding)}</dd></div>'
-        f'<div><dt>Signature</dt><dd><code>{_e(fr.signature)}</code></dd></div>'
+        + (f'<div><dt>Bilingual</dt><dd>{_e(fr.bilingual.describe())}: each line measured in its own '
+           f'language</dd></div>' if fr.bilingual else '')
+        + f'<div><dt>Signature</dt><dd><code>{_e(fr.signature)}</code></dd></div>'
     )
     if fr.fixes:
         facts += (f'<div><dt>Fixed</dt><dd>{_plural(len(fr.fixes), "problem")}, written to '
