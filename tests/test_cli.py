@@ -119,8 +119,11 @@ def test_fix_writes_a_new_file_and_rechecks(tmp_path):
     left = {x["rule"] for x in doc["files"][0]["findings"]}
     # left: text that needs rewording, and cue 22, which has no free time after it to grow into
     assert left == {"line-length", "unclosed-tag", "reading-speed", "max-lines", "min-duration"}
-    assert {x["rule"] for x in doc["files"][0]["fixes"]} == {"overlap", "whitespace", "ellipsis", "min-gap",
-                                                             "min-duration"}
+    # cue 22 cannot reach the minimum duration before cue 23: no fix is counted for it (a fix either
+    # satisfies its rule or is not applied), and its finding says why
+    assert {x["rule"] for x in doc["files"][0]["fixes"]} == {"overlap", "whitespace", "ellipsis", "min-gap"}
+    (short,) = [x for x in doc["files"][0]["findings"] if x["rule"] == "min-duration"]
+    assert short["cue"] == 22 and "not fixable here" in short["message"]
     again = subtrans.check(subtrans.load(out))
     assert {f.rule for f in again} == left
     assert len(subtrans.load(out)) == 24
@@ -209,3 +212,21 @@ def test_option_mistakes_are_one_usage_error(tmp_path):
     assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("unknown rule 'nope'") == 1
     r = CliRunner().invoke(main, ["check", str(RU), "--encoding", "klingon"])
     assert r.exit_code == 2 and r.stderr.count("unknown encoding") == 1
+
+
+def test_each_error_is_said_once(tmp_path):
+    bad = tmp_path / "bad.srt"
+    bad.write_text("1\n00:00:01,000 --> 00:00:0X,000\nbad\n\n", encoding="utf-8")
+    import inspect
+
+    # click 8.2 keeps stdout and stderr apart by default; older versions are told to
+    separate = {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner).parameters else {}
+    result = CliRunner(**separate).invoke(main, ["check", str(bad)])
+    assert result.exit_code == 2
+    out, err = result.stdout, result.stderr
+    assert "unreadable timestamp" not in out and "1 not checked (errors on stderr)" in out
+    assert err.count("unreadable timestamp") == 1
+    # a report written to a file keeps the error: it is what that file's reader sees
+    report = tmp_path / "report.txt"
+    CliRunner().invoke(main, ["check", str(bad), "-o", str(report)])
+    assert "unreadable timestamp" in report.read_text(encoding="utf-8")

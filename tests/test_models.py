@@ -247,7 +247,8 @@ def _assert_missing_message(err: ModelError, hub_id: str, cache: Path) -> None:
     assert "\n" not in text
     assert hub_id in text
     assert str(cache) in text
-    assert "subtrans models download" in text and "--model PATH" in text
+    # a library call: the hint names the keyword (the command line prints --model PATH)
+    assert "subtrans models download" in text and "model=PATH" in text and "--model" not in text
 
 
 def test_missing_model_offline_is_one_clear_line(hub_cache):
@@ -309,7 +310,7 @@ def test_download_with_the_hub_unreachable_fails_fast(unreachable_hub):
     assert time.monotonic() - started < 5
     text = str(err.value)
     assert "\n" not in text and "cannot download utrobinmv/t5_translate_en_ru_zh_base_200" in text
-    assert str(unreachable_hub) in text and "127.0.0.1:9" in text and "--model PATH" in text
+    assert str(unreachable_hub) in text and "127.0.0.1:9" in text and "model=PATH" in text
 
 
 class _FakeHub:
@@ -368,10 +369,10 @@ def test_pickle_only_folder_is_refused_unless_allowed(tmp_path, tiny_t5):
     with pytest.raises(ModelError) as err:
         check_weights(folder)
     text = str(err.value)
-    assert "pytorch_model.bin" in text and "pickle can run code" in text and "--allow-pickle" in text
+    assert "pytorch_model.bin" in text and "pickle can run code" in text and "allow_pickle=True" in text
     assert "safetensors" in text
     assert check_weights(folder, allow_pickle=True) == "pickle"
-    with pytest.raises(ModelError, match="--allow-pickle"):
+    with pytest.raises(ModelError, match="allow_pickle=True"):
         resolve_model(str(folder), "ru", "zh", allow_pickle=False)
     assert resolve_model(str(folder), "ru", "zh", allow_pickle=True).path == folder
     assert resolve_model(str(folder), "ru", "zh").path == folder  # None: the backend checks
@@ -405,3 +406,17 @@ def test_importing_the_catalog_is_light():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'huggingface_hub')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_errors_speak_the_library_in_the_library_and_flags_on_the_command_line(hub_cache):
+    from click.testing import CliRunner
+
+    from subtrans.cli import main
+
+    with pytest.raises(ModelError) as err:
+        resolve_model("t5-large", "ru", "zh")
+    assert "model=PATH" in str(err.value)
+    example = Path(__file__).parent.parent / "examples" / "red-silk.ru.srt"
+    result = CliRunner().invoke(main, ["translate", str(example), "--to", "zh", "--model", "t5-large", "-o",
+                                       str(hub_cache / "out.srt")])
+    assert result.exit_code == 2 and "--model PATH" in result.output and "model=PATH" not in result.output

@@ -33,11 +33,16 @@ class _Group(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx):
+        from .errors import AUDIENCE
+
+        token = AUDIENCE.set("cli")   # errors name the command line's options
         try:
             return super().invoke(ctx)
         except SubtransError as exc:  # one line, no traceback
             click.echo(f"subtrans: error: {exc}", err=True)
             ctx.exit(2)
+        finally:
+            AUDIENCE.reset(token)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,6 +101,7 @@ def check(files, profile, fps, fmt, output, lenient, do_fix, in_place, fail_on, 
     from .reports import render
     from .textio import atomic_write
 
+    report.errors_on_stderr = fmt == "text" and (output is None or do_fix)   # each error said once
     text = render(report, fmt)
     if output is not None and not do_fix:
         if any(output.resolve() == Path(f).resolve() for f in files):

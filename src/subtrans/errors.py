@@ -9,6 +9,7 @@ process boundaries (multiprocessing, Ray) intact.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 
 __all__ = [
@@ -44,6 +45,9 @@ class SubtransError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
+        return _for_audience(self._render())
+
+    def _render(self) -> str:
         where = ""
         if self.path is not None:
             where = self.path + (f":{self.line}" if self.line is not None else "") + ": "
@@ -68,6 +72,44 @@ class SubtransError(Exception):
         if self.path is None:
             self.path = str(path)
         return self
+
+
+#: Who reads errors: ``library`` (the default: a hint says ``model=PATH``) or ``cli`` (``--model PATH``),
+#: set by the command line while it runs. Errors are written in the command line's terms; for the
+#: library, each option a message or hint names becomes the keyword of the call that takes it.
+AUDIENCE: "ContextVar[str]" = ContextVar("subtrans_error_audience", default="library")
+_KEYWORDS = {
+    "--model": "model=", "--backend": "backend=", "--device": "device=", "--beams": "beams=",
+    "--batch-size": "batch_size=", "--max-length": "max_length=", "--glossary": "glossaries=",
+    "--revision": "revision=", "--offline": "offline=True", "--allow-pickle": "allow_pickle=True",
+    "--no-cache": "cache=False", "--fit-margin": "fit_margin=", "--fit-candidates": "fit_candidates=",
+    "--no-fit": "fit=False", "--retime": "retime=True", "--from": "source=", "--to": "to=",
+    "--profile": "profile=", "--lenient": "lenient=True", "--encoding": "encoding=", "--fps": "fps=",
+    "--bilingual": "bilingual=True", "--keep-other-lines": "keep_other_lines=True", "--no-names": "names=False",
+}
+
+
+_VALUES = {"hf", "ct2", "auto", "cpu", "cuda", "ru", "zh", "zh-hant", "zh-Hant"}
+
+
+def _for_audience(text: str) -> str:
+    if AUDIENCE.get() == "cli" or "--" not in text:
+        return text
+    import re
+
+    def keyword(m: "re.Match[str]") -> str:
+        option, value = m.group(1), m.group(2)
+        word = _KEYWORDS.get(option)
+        if word is None:
+            return m.group(0)
+        if value and word.endswith("="):
+            if value.isupper() or value.replace(".", "").isdigit():
+                return word + value                      # model=PATH, beams=4
+            if value in _VALUES:
+                return f"{word}{value!r}"                # backend='hf'
+        return word + (m.group(0)[len(option):] if value else "")
+
+    return re.sub(r"(--[a-z][a-z-]*)(?: ([A-Za-z0-9_.-]+))?", keyword, text)
 
 
 def _rebuild(cls, message, path, line, text, hint):

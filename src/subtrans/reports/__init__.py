@@ -42,6 +42,9 @@ class Report:
     files: list[FileReport]
     signature: str
     fail_on: Severity | None  # None: never fail
+    # The command line says each unreadable file on stderr; a text report printed on stdout then
+    # leaves it out, so that each error is said once.
+    errors_on_stderr: bool = False
 
     def counts(self) -> dict:
         by_sev = {str(s): 0 for s in sorted(Severity, reverse=True)}

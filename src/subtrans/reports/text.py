@@ -31,8 +31,9 @@ def render(report) -> str:
     out: list[str] = []
     for fr in report.files:
         if fr.error is not None:
-            out.append(f"{fr.path}: cannot be checked: {fr.error}")
-            out.append("")
+            if not report.errors_on_stderr:
+                out.append(f"{fr.path}: cannot be checked: {fr.error}")
+                out.append("")
             continue
         picked = " (picked from the language of the text)" if fr.profile_auto else ""
         out.append(f"{fr.path}: {fr.format}, {fr.encoding}, {_plural(fr.cues, 'cue')}, profile {fr.profile}{picked}"
@@ -61,7 +62,8 @@ def render(report) -> str:
     if sev:
         line += f" ({sev})"
     if c["files_unreadable"]:
-        line += f", {c['files_unreadable']} not checked (errors above)"
+        line += f", {c['files_unreadable']} not checked " + ("(errors on stderr)" if report.errors_on_stderr
+                                                             else "(errors above)")
     out.append(line)
     out.append(f"signature: {report.signature}")
     return "\n".join(out) + "\n"

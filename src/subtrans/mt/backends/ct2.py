@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 import threading
 from pathlib import Path
 
@@ -134,8 +135,11 @@ def convert(folder: Path, target: Path, quantization: str) -> Path:
         hf_logging.disable_progress_bar()
         try:
             loaders["M2M100Config"] = _m2m100_loader()
-            TransformersConverter(str(folder), low_cpu_mem_usage=True).convert(
-                str(tmp), quantization=quantization, force=True)
+            with warnings.catch_warnings():
+                # the converter loads the tokenizer too: Marian's "Recommended: pip install sacremoses"
+                warnings.filterwarnings("ignore", message=".*sacremoses.*")
+                TransformersConverter(str(folder), low_cpu_mem_usage=True).convert(
+                    str(tmp), quantization=quantization, force=True)
         except Exception as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise ModelError(f"cannot convert the model for CTranslate2: {first_line(exc)}", path=folder,

@@ -127,24 +127,32 @@ class MinDuration(Rule):
         limit = ctx.profile.get("min_duration_ms")
         if limit is None:
             return
-        for i, cue in enumerate(track.cues):
+        gap, cues = _min_gap_ms(ctx), track.cues
+        for i, cue in enumerate(cues):
             if 0 < cue.duration < limit:
-                yield self.finding(ctx, f"lasts {cue.duration} ms, less than {limit} ms", i, cue,
-                                   value=cue.duration, limit=limit)
+                message = f"lasts {cue.duration} ms, less than {limit} ms"
+                if self._room(cues, i, gap, limit) < cue.start + limit:
+                    message += (f"; not fixable here: cue {i + 2} starts {cues[i + 1].start - cue.start} ms after it "
+                                f"and needs a gap of {gap:.0f} ms (shorten the text or move cue {i + 2})")
+                yield self.finding(ctx, message, i, cue, value=cue.duration, limit=limit)
 
     def fix(self, track: Track, ctx: Context) -> list[Fix]:
+        """Extends a cue into the following gap, never closer than the minimum gap; a cue that cannot
+        reach the minimum that way is left as it is (its finding says why)."""
         limit = ctx.profile.get("min_duration_ms")
         if limit is None:
             return []
         gap, cues, fixes = _min_gap_ms(ctx), track.cues, []
         for i, cue in enumerate(cues):
-            if 0 < cue.duration < limit:
-                room = cues[i + 1].start - gap if i + 1 < len(cues) else cue.start + limit
-                new_end = min(cue.start + limit, room)
-                if new_end > cue.end:
-                    cue.end = new_end
-                    fixes.append(Fix(self.name, i + 1, f"end extended to {new_end} ms"))
+            if 0 < cue.duration < limit and self._room(cues, i, gap, limit) >= cue.start + limit:
+                cue.end = cue.start + limit
+                fixes.append(Fix(self.name, i + 1, f"end extended to {cue.end} ms"))
         return fixes
+
+    @staticmethod
+    def _room(cues, i: int, gap: float, limit: int) -> float:
+        """The latest end cue ``i`` may have: the minimum gap before the next cue."""
+        return cues[i + 1].start - gap if i + 1 < len(cues) else cues[i].start + limit
 
 
 @register_rule
