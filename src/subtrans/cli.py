@@ -102,6 +102,10 @@ def check(files, profile, fps, fmt, output, lenient, do_fix, in_place, fail_on, 
     from .textio import atomic_write
 
     report.errors_on_stderr = fmt == "text" and (output is None or do_fix)   # each error said once
+    if report.errors_on_stderr and sys.stdout.isatty():
+        import shutil
+
+        report.width = shutil.get_terminal_size().columns
     text = render(report, fmt)
     if output is not None and not do_fix:
         if any(output.resolve() == Path(f).resolve() for f in files):

@@ -45,6 +45,8 @@ class Report:
     # The command line says each unreadable file on stderr; a text report printed on stdout then
     # leaves it out, so that each error is said once.
     errors_on_stderr: bool = False
+    # The terminal's width when the report is printed on one (long messages are cut to it).
+    width: int | None = None
 
     def counts(self) -> dict:
         by_sev = {str(s): 0 for s in sorted(Severity, reverse=True)}

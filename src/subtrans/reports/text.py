@@ -2,7 +2,46 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..model import format_timestamp
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns, with … where it was cut."""
+    if display_width(text) <= width:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out, used = out + ch, used + w
+    return out + "…"
+
+
+def _narrow(rows, widths, width: int) -> list[str]:
+    """A terminal too narrow for the table: each finding on two lines, the message under its cue,
+    cut to the terminal's width."""
+    lines = []
+    for number, timecode, rule, severity, message, value, limit in rows[1:]:
+        limit = repr(limit) if limit and not limit.strip() else limit   # a space is shown as ' '
+        measured = f"  {value} / {limit}" if value and limit else (f"  {value}" if value else "")
+        head = f"  {_pad(number, widths[0], right=True)}  {timecode}  {rule}  {severity}{measured}"
+        lines.append(_clip(head, width))
+        lines.append(_clip(" " * (widths[0] + 4) + message, width))
+    return lines
 
 
 def _timecode(f, sep: str) -> str:
@@ -42,17 +81,20 @@ def render(report) -> str:
             out.append(f"  fixed {_plural(len(fr.fixes), 'problem')}, written to {fr.output}")
         if fr.findings:
             sep = "," if fr.format == "srt" else "."
+            # the cue as the file numbers it (the SRT number, the WebVTT id), else its position
             rows = [("cue", "timecode", "rule", "severity", "message", "value", "limit")]
             for f in fr.findings:
-                rows.append((
-                    "" if f.cue is None else str(f.cue), _timecode(f, sep), f.rule, str(f.severity), f.message,
-                    _short(f.value), _short(f.limit),
-                ))
-            widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-            widths[4] = min(widths[4], 60)
-            for r in rows:
-                cells = [r[0].rjust(widths[0])] + [c.ljust(w) for c, w in zip(r[1:], widths[1:])]
-                out.append(("  " + "  ".join(cells)).rstrip())
+                number = f.id if f.id not in (None, "") else ("" if f.cue is None else str(f.cue))
+                rows.append((number, _timecode(f, sep), f.rule, str(f.severity), f.message,
+                             _short(f.value), _short(f.limit)))
+            widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+            widths[4] = min(widths[4], 60)   # a longer message runs past its column
+            if report.width and sum(widths) + 2 * len(widths) + 2 > report.width:
+                out.extend(_narrow(rows, widths, report.width))
+            else:
+                for r in rows:
+                    cells = [_pad(r[0], widths[0], right=True)] + [_pad(c, w) for c, w in zip(r[1:], widths[1:])]
+                    out.append(("  " + "  ".join(cells)).rstrip())
         detail = _by_severity(f.severity for f in fr.findings)
         out.append(f"  {_plural(len(fr.findings), 'finding')}" + (f" ({detail})" if detail else ""))
         out.append("")

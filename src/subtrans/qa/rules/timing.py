@@ -131,9 +131,9 @@ class MinDuration(Rule):
         for i, cue in enumerate(cues):
             if 0 < cue.duration < limit:
                 message = f"lasts {cue.duration} ms, less than {limit} ms"
-                if self._room(cues, i, gap, limit) < cue.start + limit:
-                    message += (f"; not fixable here: cue {i + 2} starts {cues[i + 1].start - cue.start} ms after it "
-                                f"and needs a gap of {gap:.0f} ms (shorten the text or move cue {i + 2})")
+                room = self._room(cues, i, gap, limit) - cue.start
+                if room < limit:
+                    message += f"; not fixable here: at most {room:.0f} ms before cue {i + 2}"
                 yield self.finding(ctx, message, i, cue, value=cue.duration, limit=limit)
 
     def fix(self, track: Track, ctx: Context) -> list[Fix]:
