@@ -59,7 +59,8 @@ def test_json_schema_fields():
 def test_text_report_and_signature():
     r = run("check", RU, "--fps", "25")
     assert "profile netflix-ru (picked from the language of the text)" in r.output
-    assert "00:00:26,500 --> 00:00:29,400" in r.output and "overlap" in r.output
+    # piped: one finding a line, as linters write them (PATH:LINE:COL: CODE [severity] cue N (time): message)
+    assert f"{RU}:30:1: T001 [error] cue 7 (00:00:26,500): overlaps cue 6 by 200 ms (overlap)" in r.output
     sig = r.output.strip().splitlines()[-1]
     assert sig.startswith("signature: subtrans:") and "|profile:netflix-ru|fps:25|rules:" in sig
 

@@ -36,6 +36,7 @@ def test_snapshot(example, width, monkeypatch):
 
 def test_columns_line_up_with_wide_characters():
     report = run_check([str(EXAMPLES / "red-silk.zh.srt")])
+    report.width = 200   # the table of a wide terminal
     rows = [line for line in render(report, "text").splitlines() if "zh-punctuation" in line or "line-length" in line]
     # the value column starts at the same display column in every row, whatever the message holds
     starts = {display_width(row[:row.index("  " + v)]) for row, v in zip(rows, ["19.5", "?", "，"])}
@@ -45,6 +46,9 @@ def test_columns_line_up_with_wide_characters():
 def test_the_cue_is_named_as_the_file_numbers_it(tmp_path):
     srt = tmp_path / "gaps.srt"
     srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n3\n00:00:03,000 --> 00:00:03,200\nНет\n\n", encoding="utf-8")
-    text = render(run_check([str(srt)]), "text")
-    (row,) = [line for line in text.splitlines() if "min-duration" in line]
-    assert row.split()[0] == "3"          # SRT number 3, the file's second cue
+    report = run_check([str(srt)])
+    (line,) = [line for line in render(report, "text").splitlines() if "min-duration" in line]
+    assert f"{srt}:5:1: T002 [warning] cue 3 (00:00:03,000): " in line     # SRT number 3, the second cue
+    report.width = 200
+    (row,) = [line for line in render(report, "text").splitlines() if "min-duration" in line]
+    assert row.split()[0] == "3"

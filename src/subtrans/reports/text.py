@@ -1,4 +1,5 @@
-"""The report for people: one table per file and a summary line."""
+"""The report for people: a line per finding as linters write them (``PATH:LINE:COL: CODE [severity]
+message``), or on a terminal a table as wide as the terminal; a summary line per file and in total."""
 
 from __future__ import annotations
 
@@ -29,6 +30,20 @@ def _clip(text: str, width: int) -> str:
             break
         out, used = out + ch, used + w
     return out + "…"
+
+
+def _lines(fr) -> list[str]:
+    """One finding a line, as linters write them (editors and terminals make ``PATH:LINE:COL`` a link):
+    ``PATH:LINE:1: CODE [severity] cue N (START): message (rule)``, with the cue as the file numbers it."""
+    sep = "," if fr.format == "srt" else "."
+    out = []
+    for f in fr.findings:
+        where = f"{fr.path}:{f.line}:1:" if f.line else f"{fr.path}:"
+        number = f.id if f.id not in (None, "") else (None if f.cue is None else str(f.cue))
+        cue = f"cue {number} ({format_timestamp(f.start, sep)}): " if number and f.start is not None else \
+            (f"cue {number}: " if number else "")
+        out.append(f"{where} {f.code} [{f.severity}] {cue}{f.message} ({f.rule})")
+    return out
 
 
 def _narrow(rows, widths, width: int) -> list[str]:
@@ -79,7 +94,9 @@ def render(report) -> str:
                    + (f"; {fr.bilingual.describe()}, each line measured in its own language" if fr.bilingual else ""))
         if fr.fixes:
             out.append(f"  fixed {_plural(len(fr.fixes), 'problem')}, written to {fr.output}")
-        if fr.findings:
+        if fr.findings and not report.width:
+            out.extend(_lines(fr))
+        elif fr.findings:
             sep = "," if fr.format == "srt" else "."
             # the cue as the file numbers it (the SRT number, the WebVTT id), else its position
             rows = [("cue", "timecode", "rule", "severity", "message", "value", "limit")]
