@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from ..model import Track
 from ..text import strip_tags
 
-__all__ = ["line_language", "Bilingual", "bilingual", "view", "MIN_CUES", "MIN_SHARE"]
+__all__ = ["line_language", "Bilingual", "bilingual", "view", "MIN_CUES", "MIN_SHARE", "LANGUAGE_NAMES"]
+
+#: How reports name the languages of lines.
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

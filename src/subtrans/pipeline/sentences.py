@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..lang.bilingual import bilingual
+from ..lang.bilingual import LANGUAGE_NAMES, bilingual
 from ..lang.units import MERGE_GAP_MS, Shape, Unit, analyse, build_units
 from ..model import Track
 from ..text import base_language
@@ -36,9 +36,6 @@ def sentence_units(track: Track, source: str, *, max_pause_ms: int = MERGE_GAP_M
                 for i, shape in enumerate(shapes) for seg in shape.segments if seg.dropped_tags]
     if keep:
         set_aside = sum(len(s.other) for s in shapes)
-        warnings.append(f"{bi.describe()}: {set_aside} {_NAMES.get(bi.other, bi.other)} line"
+        warnings.append(f"{bi.describe()}: {set_aside} {LANGUAGE_NAMES.get(bi.other, bi.other)} line"
                         f"{'' if set_aside == 1 else 's'} not translated")
     return Sentences(shapes, units, warnings)
-
-
-_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}

@@ -102,12 +102,12 @@ def _check_bilingual(track: Track, ctx: Context, rules: list[Rule]) -> list[Find
     others see the whole track."""
     import dataclasses
 
-    from ..lang.bilingual import view
+    from ..lang.bilingual import LANGUAGE_NAMES, view
 
     bi = ctx.bilingual
     main, other = view(track, bi.main), view(track, bi.other)
     other_ctx = dataclasses.replace(ctx, profile=load_profile(profile_for_language(bi.other)), language=bi.other)
-    name = {"en": "English", "zh": "Chinese", "ru": "Russian"}.get(bi.other, bi.other)
+    name = LANGUAGE_NAMES.get(bi.other, bi.other)
     findings = []
     for rule in rules:
         if not rule.per_language:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ...lang.bilingual import LANGUAGE_NAMES, line_language
 from ...model import Track
 from ...text import strip_tags
 from ..base import Context, Rule, Severity, register_rule
@@ -13,7 +14,6 @@ _NUMBER = re.compile(r"(?<![\d.,:])\d+(?:[.,:]\d+)*(?![\d])")
 
 
 def _lines_by_language(text: str) -> dict[str, list[str]]:
-    from ...lang.bilingual import line_language
 
     out: dict[str, list[str]] = {}
     for line in text.split("\n"):
@@ -43,7 +43,8 @@ class BilingualLine(Rule):
                 continue
             for present, missing in ((bi.main, bi.other), (bi.other, bi.main)):
                 if present in langs and missing not in langs:
-                    yield self.finding(ctx, f"bilingual cue without its {_NAMES.get(missing, missing)} line", i, cue)
+                    yield self.finding(ctx, f"bilingual cue without its {LANGUAGE_NAMES.get(missing, missing)} line",
+                                       i, cue)
 
 
 @register_rule
@@ -74,6 +75,3 @@ class BilingualNumbers(Rule):
                 main = ", ".join(_NUMBER.findall(main_text)) or "none"
                 other = ", ".join(_NUMBER.findall(other_text)) or "none"
                 yield self.finding(ctx, f"numbers differ between the lines: {main} / {other}", i, cue)
-
-
-_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}
