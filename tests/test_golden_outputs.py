@@ -38,7 +38,8 @@ pytest.importorskip("transformers")
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 GLOSSARY = ROOT / "glossaries" / "operation-red-silk.tsv"
-STACK = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "jieba", "opencc", "pymorphy3")
+STACK = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "jieba", "opencc", "pymorphy3",
+         "pymorphy3-dicts-ru", "razdel", "pypinyin")
 REGENERATE = os.environ.get("SUBTRANS_REGENERATE_GOLDEN") == "1"
 
 # name: (model fixture, example, --to, extra options)
