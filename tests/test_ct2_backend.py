@@ -207,7 +207,7 @@ def test_auto_takes_ct2_when_installed_and_says_why(monkeypatch):
     assert choose_backend("auto")[0] == "ct2" and "installed" in choose_backend("auto")[1]
     monkeypatch.setattr(base, "ct2_installed", lambda: False)
     name, note = choose_backend("auto")
-    assert name == "hf" and "subtrans[fast]" in note
+    assert name == "hf" and "subtrans-ruzh[fast]" in note
     with pytest.raises(ModelError):
         choose_backend("ct2")
     assert choose_backend("hf") == ("hf", "hf")

@@ -362,7 +362,7 @@ def test_missing_opencc_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "opencc", None)
     with pytest.raises(ConfigError) as err:
         to_traditional("头发")
-    assert 'subtrans[glossary]' in err.value.hint
+    assert 'subtrans-ruzh[glossary]' in err.value.hint
 
 
 def test_missing_jieba_says_how_to_install(monkeypatch):

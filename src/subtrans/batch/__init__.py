@@ -8,7 +8,7 @@ which return data (:class:`BatchResult`, a check :class:`~subtrans.reports.Repor
 (JSON and one HTML page). :mod:`.plan` decides which files go where and which
 outputs are up to date.
 
-Ray is an optional extra (``pip install "subtrans[scale]"``) and is imported
+Ray is an optional extra (``pip install "subtrans-ruzh[scale]"``) and is imported
 only inside the functions that start a run: importing this package, or the
 rest of subtrans, never imports it.
 """

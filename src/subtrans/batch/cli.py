@@ -24,7 +24,7 @@ def _ray_options(f):
 def batch() -> None:
     """Catalogue runs: every subtitle file of a folder (or list file) on a Ray cluster.
 
-    Needs the scale extra (pip install "subtrans[scale]"); translation also the mt extra.
+    Needs the scale extra (pip install "subtrans-ruzh[scale]"); translation also the mt extra.
     """
 
 

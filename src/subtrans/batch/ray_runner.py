@@ -41,6 +41,7 @@ from collections import deque
 from dataclasses import replace
 from pathlib import Path
 
+from .._install import install_hint
 from ..errors import ConfigError, ModelError, SubtransError, WriteError
 from ..pipeline.fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN
 from .plan import collect_inputs, newest_mtime_ns, output_is_current
@@ -57,7 +58,7 @@ def _ray():
         import ray
     except ImportError:
         raise ConfigError("subtrans batch runs on Ray, which is not installed",
-                          hint='pip install "subtrans[scale]"') from None
+                          hint=install_hint("scale")) from None
     return ray
 
 

@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from .._install import install_hint
 from ..errors import GlossaryError
 from .terms import Glossary, Term, normalize_term_language, squash
 
@@ -367,7 +368,7 @@ def _parse_xml(data: bytes, path: Path):
         from defusedxml.ElementTree import ParseError
     except ImportError:
         raise GlossaryError("reading TBX needs defusedxml, which is not installed", path=path,
-                            hint='pip install "subtrans[glossary]" (or [mt])') from None
+                            hint=install_hint("glossary") + ", or the mt extra") from None
     parser = _tbx_parser()
     try:
         parser.feed(data)

@@ -19,6 +19,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from .._install import install_hint
 from ..errors import ConfigError
 
 __all__ = ["jieba_tokenizer", "cut", "tagged", "to_traditional", "to_simplified"]
@@ -38,7 +39,7 @@ def jieba_tokenizer() -> Any:
                     import jieba
                 except ImportError:
                     raise ConfigError("Chinese word segmentation needs jieba, which is not installed",
-                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
+                                      hint=install_hint("glossary") + ", or the mt extra") from None
                 jieba.setLogLevel(logging.WARNING)  # it logs "Building prefix dict..." to stderr
                 jieba.dt.initialize()               # the default tokenizer: words added with jieba.add_word count
                 _JIEBA = jieba.dt
@@ -72,7 +73,7 @@ def _converter(config: str) -> Any:
                     import opencc
                 except ImportError:
                     raise ConfigError("Chinese script conversion needs OpenCC, which is not installed",
-                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
+                                      hint=install_hint("glossary") + ", or the mt extra") from None
                 conv = opencc.OpenCC(config)
                 _CONVERTERS[config] = conv
     return conv

@@ -15,6 +15,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from .._install import install_hint
 from ..errors import ConfigError
 
 __all__ = ["analyzer", "person_parts", "relation", "is_verb"]
@@ -34,7 +35,7 @@ def analyzer() -> Any:
                     import pymorphy3
                 except ImportError:
                     raise ConfigError("Russian grammar needs pymorphy3, which is not installed",
-                                      hint='pip install "subtrans[glossary]" (or [mt])') from None
+                                      hint=install_hint("glossary") + ", or the mt extra") from None
                 _MORPH = pymorphy3.MorphAnalyzer()
     return _MORPH
 

@@ -28,6 +28,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._install import install_hint
 from ..errors import ModelError
 
 __all__ = [
@@ -346,7 +347,7 @@ def _need_hub():
         import huggingface_hub
     except ImportError:
         raise ModelError("huggingface_hub is not installed: Hub models cannot be found", text="huggingface_hub",
-                         hint="pip install 'subtrans[mt]', or pass --model PATH to a local model folder") from None
+                         hint=install_hint("mt") + ", or pass --model PATH to a local model folder") from None
     return huggingface_hub
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .._install import install_hint
 from ..errors import ModelError
 
 __all__ = ["LazyEngine", "load_backend", "offers_candidates"]
@@ -22,7 +23,7 @@ def load_backend(name: str, spec, *, device: str | None, allow_pickle: bool):
         return get_backend(name)(spec, device=device, allow_pickle=allow_pickle)
     except ImportError as exc:
         raise ModelError(f"translation needs the mt extra ({exc.name or exc} is not installed)",
-                         hint='pip install "subtrans[mt]" (pin torch==2.13.0 for the CPU build)') from None
+                         hint=install_hint("mt") + "; torch==2.13.0 is the CPU build") from None
 
 
 class LazyEngine:

@@ -25,6 +25,7 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from ..._install import install_hint
 from ...errors import ModelError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,10 +137,10 @@ def choose_backend(requested: str) -> tuple[str, str]:
     if requested == "auto":
         if ct2_installed():
             return "ct2", "ct2 (auto: CTranslate2 is installed)"
-        return "hf", 'hf (auto: CTranslate2 is not installed; pip install "subtrans[fast]" for ct2)'
+        return "hf", f'hf (auto: CTranslate2 is not installed; {install_hint("fast")} for ct2)'
     if requested == "ct2" and not ct2_installed():
         raise ModelError("the ct2 backend needs CTranslate2, which is not installed", text="ct2",
-                         hint='pip install "subtrans[fast]", or --backend hf')
+                         hint=install_hint("fast") + ", or --backend hf")
     return requested, requested
 
 
@@ -158,6 +159,6 @@ def get_backend(name: str) -> type[Backend]:
             if extra is None:
                 raise ModelError(f"backend {name!r} cannot be imported: {exc}", text=target) from None
             raise ModelError(f"translation needs the {extra} extra ({exc.name or exc} is not installed)",
-                             hint=f'pip install "subtrans[{extra}]" (with torch==2.13.0 pinned on CPU machines)') from None
+                             hint=install_hint(extra) + "; torch==2.13.0 is the CPU build") from None
         BACKENDS[name] = target
     return target
