@@ -55,3 +55,22 @@ def test_there_are_forty_cases_a_language():
 ])
 def test_what_binds_is_one_atom(language, text, unit):
     assert any(unit in atom for atom in atoms(text, language)), atoms(text, language)
+
+
+# -- judging any break never fails ------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from subtrans.lang.lines import break_fault  # noqa: E402
+
+_PIECES = st.sampled_from(["в", "Москве", "А.", "С.", "Пушкин", "25", "километров", "«Война", "и", "мир»", "бы",
+                           "т.", "е.", "№", "5", "—", ",", ".", "Г-", "н", "我们", "在", "莫斯科", "的", "了", "三",
+                           "瓶", "《", "》", "“", "”", "……", "2024年", "3月", "·", " ", "<i>", "</i>", "", "?", "？"])
+_LINES = st.lists(_PIECES, max_size=8).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_LINES, _LINES, st.sampled_from(["ru", "zh"]))
+def test_any_break_is_judged_without_failing(left, right, language):
+    fault = break_fault(left, right, language)
+    assert fault is None or isinstance(fault, str) and fault

@@ -192,3 +192,19 @@ def test_hard_russian_cases(text, expected):
 ])
 def test_hard_chinese_cases(text, expected):
     assert _names(text, "zh") == expected
+
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["毛泽东", "在", "阿列克谢", "·", "沃罗诺夫", "北京火车站", "陈医生", "白军", "Вера", "ВОРОНОВ",
+                          "Ивану", "Петровичу", "СССР", "Ли", "Мэй", "«Анна", "Каренина»", "и", "-", "·沃", "。", " "])
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_WORDS, max_size=10).map("".join), st.sampled_from(["zh", "ru"]))
+def test_finding_names_never_fails(text, language):
+    if not text.strip():
+        return
+    track = subtrans.loads(f"1\n00:00:01,000 --> 00:00:03,000\n{text}\n\n")
+    for name in find_names(track, language, "ru" if language == "zh" else "zh"):
+        assert name.source and name.kind in ("person", "place", "organisation", "foreign") and name.count >= 1
