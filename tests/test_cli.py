@@ -231,3 +231,25 @@ def test_each_error_is_said_once(tmp_path):
     report = tmp_path / "report.txt"
     CliRunner().invoke(main, ["check", str(bad), "-o", str(report)])
     assert "unreadable timestamp" in report.read_text(encoding="utf-8")
+
+
+def test_unix_habits_of_check(tmp_path):
+    """- reads standard input, -o - writes standard output, --quiet prints no report, --verbose says what
+    was done on standard error."""
+    text = RU.read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "-"], input=text)
+    assert result.exit_code == 1 and "-:30:1: T001 [error] cue 7 (00:00:26,500)" in result.output
+    result = CliRunner().invoke(main, ["check", str(RU), "-f", "json", "-o", "-"])
+    assert result.exit_code == 1 and json.loads(result.output)["files"][0]["cues"] == 24
+    result = CliRunner().invoke(main, ["check", str(RU), "--quiet"])
+    assert result.exit_code == 1 and result.output == ""
+    import inspect
+
+    separate = {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner).parameters else {}
+    result = CliRunner(**separate).invoke(main, ["check", str(RU), "-q", "-v"])
+    assert result.stdout == "" and "checked 1 file(s), 24 cues, 9 findings in" in result.stderr
+    result = CliRunner().invoke(main, ["check", "-", "--fix"], input=text)
+    assert result.exit_code == 2 and "standard input" in result.output
+    fixed = tmp_path / "fixed.srt"
+    result = CliRunner().invoke(main, ["check", "-", "--fix", "-o", str(fixed)], input=text)
+    assert result.exit_code == 1 and fixed.exists()

@@ -58,7 +58,10 @@ def main() -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "html", "github"]), default="text",
               show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path),
-              help="Report file; with --fix, the fixed subtitle file (or folder, for several files).")
+              help="Report file (- for standard output); with --fix, the fixed subtitle file (or folder, for "
+                   "several files).")
+@click.option("--quiet", "-q", is_flag=True, help="Print no report (errors only): the exit code says the rest.")
+@click.option("--verbose", "-v", is_flag=True, help="Say on standard error what was checked and how long it took.")
 @click.option("--lenient", is_flag=True, help="Skip unreadable blocks (each reported as skipped-block).")
 @click.option("--fix", "do_fix", is_flag=True, help="Apply the safe fixes, re-check, write the result.")
 @click.option("--in-place", is_flag=True, help="With --fix: overwrite the input files.")
@@ -74,11 +77,30 @@ def main() -> None:
 @click.option("--glossary", "glossaries", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Glossary (TSV/CSV/TBX) for the glossary rule (repeatable; a later file wins).")
-def check(files, profile, fps, fmt, output, lenient, do_fix, in_place, fail_on, encoding, input_format,
-          ignored, config_path, sources, glossaries) -> None:
-    """Check subtitle files against a style guide (timing, layout, reading speed, text)."""
+def check(files, profile, fps, fmt, output, quiet, verbose, lenient, do_fix, in_place, fail_on, encoding,
+          input_format, ignored, config_path, sources, glossaries) -> None:
+    """Check subtitle files against a style guide (timing, layout, reading speed, text).
+
+    A FILE of - is read from standard input. Examples:
+
+    \b
+      subtrans check film.ru.srt
+      subtrans check season/*.srt --format junit -o report.xml
+      cat film.zh.srt | subtrans check - --profile netflix-zh-hans
+      subtrans check film.ru.srt --fix -o film.fixed.srt
+      subtrans check film.zh.srt --source film.ru.srt --glossary terms.tsv
+    """
+    import time
+
     from .checking import run_check
 
+    started = time.monotonic()
+    if str(output) == "-":
+        if do_fix:
+            raise click.UsageError("with --fix the report goes to standard output: name the fixed file with -o FILE")
+        output = None
+    if any(str(f) == "-" for f in files) and (in_place or (do_fix and output is None)):
+        raise click.UsageError("- is standard input: --fix writes the fixed file with -o FILE, not --in-place")
     if in_place and not do_fix:
         raise click.UsageError("--in-place only goes with --fix")
     if do_fix and not in_place and output is None:
@@ -111,8 +133,12 @@ def check(files, profile, fps, fmt, output, lenient, do_fix, in_place, fail_on, 
         if any(output.resolve() == Path(f).resolve() for f in files):
             raise WriteError("the report would overwrite an input file", path=output)
         atomic_write(output, text.encode("utf-8"))
-    else:
+    elif not quiet:
         click.echo(text, nl=False)
+    if verbose:
+        counts = report.counts()
+        click.echo(f"subtrans: checked {counts['files']} file(s), {counts['cues']} cues, {counts['findings']} "
+                   f"findings in {time.monotonic() - started:.2f} s", err=True)
     for fr in report.files:
         if fr.error is not None:
             click.echo(f"subtrans: error: {fr.error}", err=True)

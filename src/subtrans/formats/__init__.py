@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from bisect import bisect_right
 from pathlib import Path
 
@@ -76,11 +78,11 @@ def load(
     With ``lenient=True`` blocks that cannot be read are skipped and each is
     noted in ``track.notes`` (rule ``skipped-block``) instead of raising, and
     bytes the encoding cannot decode are read as U+FFFD, each line noted
-    (rule ``invalid-bytes``).
+    (rule ``invalid-bytes``). ``-`` reads standard input.
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except IsADirectoryError:
         raise ParseError("is a folder, not a subtitle file", path=path) from None
     except OSError as exc:
