@@ -208,3 +208,10 @@ def test_finding_names_never_fails(text, language):
     track = subtrans.loads(f"1\n00:00:01,000 --> 00:00:03,000\n{text}\n\n")
     for name in find_names(track, language, "ru" if language == "zh" else "zh"):
         assert name.source and name.kind in ("person", "place", "organisation", "foreign") and name.count >= 1
+
+
+def test_the_names_command_reads_standard_input_and_writes_standard_output():
+    text = (Path(__file__).parent.parent / "examples" / "red-silk.zh.srt").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["names", "-", "--to", "ru", "-o", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert "Пекин\t北京\tplace\tfrom established; 3 occurrences; first in - cue 3" in result.output

@@ -263,13 +263,14 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True,
+                                                                     path_type=Path))
 @click.option("--to", "to", required=True, metavar="LANG", help="The language the names are rendered in: ru or zh.")
 @click.option("--from", "source", metavar="LANG", help="Source language: ru or zh [detected from the text].")
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The film's glossary: its entries win over the standard renderings (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the list here (atomically) instead of to standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Write the list here (atomically) instead of to standard output (-).")
 @click.option("--encoding", help="Read the inputs with this encoding instead of detecting it.")
 def names(inputs, to, source, glossaries, output, encoding) -> None:
     """The film's names: found in the source, with the rendering each takes in the target.
@@ -314,7 +315,7 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
         lines.append("# No rendering yet (a foreign name in Chinese script, an organisation, or no table for it):")
         lines.extend("# " + row for row in todo)
     text = "\n".join(lines) + "\n"
-    if output:
+    if output and str(output) != "-":
         atomic_write(output, text.encode("utf-8"))
         click.echo(f"{output}: {_count(len(merged), 'name')}, {len(todo)} without a rendering")
     else:
