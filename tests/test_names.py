@@ -177,7 +177,7 @@ def _names(text: str, language: str = "ru") -> list[tuple[str, str]]:
     ("Письмо подписал А. С. Пушкин.", [("Пушкин", "person")]),                # initials
     ("Иван Петрович ждёт.", [("Иван", "person"), ("Петрович", "person")]),    # a patronymic
     ("Передайте Ивану || Петровичу привет.", [("Иван", "person"), ("Петрович", "person")]),  # over two cues
-    ("Мы говорили с Ли Мэй о Харбине.", [("Ли Мэй", "person"), ("Харбин", "place")]),   # a Chinese name
+    ("Мы говорили с Ли Мэй о Харбине.", [("Ли Мэй", "foreign"), ("Харбин", "place")]),  # a Chinese name
 ])
 def test_hard_russian_cases(text, expected):
     assert _names(text) == expected
@@ -215,3 +215,120 @@ def test_the_names_command_reads_standard_input_and_writes_standard_output():
     result = CliRunner().invoke(main, ["names", "-", "--to", "ru", "-o", "-"], input=text)
     assert result.exit_code == 0, result.output
     assert "Пекин\t北京\tplace\tfrom established; 3 occurrences; first in - cue 3" in result.output
+
+
+# -- Russian names in Chinese: the Xinhua table -------------------------------------------------
+
+from subtrans.lang.xinhua import join_names, render as xinhua  # noqa: E402
+
+RU_ZH = Path(__file__).parent / "cases" / "names_ru_zh.tsv"
+
+
+def _ru_rows():
+    rows = []
+    for line in RU_ZH.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            russian, kind, chinese, *note = line.split("\t")
+            rows.append(pytest.param(russian, kind, chinese, note[0] if note else "", id=russian))
+    return rows
+
+
+@pytest.mark.parametrize("russian,kind,chinese,note", _ru_rows())
+def test_published_chinese_forms_of_russian_names(russian, kind, chinese, note):
+    got = xinhua(russian, kind)
+    assert got.text == chinese
+    assert (got.origin == "established") == (note == "established")
+
+
+def test_the_russian_table_has_sixty_names_the_table_itself_renders():
+    assert sum(1 for row in _ru_rows() if row.values[3] != "established") >= 60
+
+
+@pytest.mark.parametrize("russian,chinese", [
+    ("Алла", "阿拉"), ("Кириллов", "基里洛夫"),                  # a doubled consonant is written once
+    ("Анна", "安娜"),                                             # ... but нн is ан + на
+    ("Иванов", "伊万诺夫"), ("Иванова", "伊万诺娃"), ("Ивановна", "伊万诺夫娜"),   # made from a given name
+    ("Матвиенко", "马特维延科"),                                  # a woman's name not ending in -а: as it is
+    ("Римский-Корсаков", "里姆斯基-科尔萨科夫"),                   # a double name keeps its hyphen
+    ("Иван Петрович Петров", "伊万·彼得罗维奇·彼得罗夫"),          # a person's names: the interpunct
+])
+def test_xinhua_rules(russian, chinese):
+    assert xinhua(russian).text == chinese
+
+
+def test_a_sound_the_table_lacks_leaves_the_name_with_a_problem():
+    got = xinhua("Йыл")
+    assert got.text is None and "Xinhua" in got.problem
+
+
+def test_names_side_by_side_are_joined_by_the_interpunct():
+    names = ("伊万", "彼得罗夫", "伊万诺夫", "彼得罗维奇")
+    assert join_names("伊万 彼得罗夫来了", names) == "伊万·彼得罗夫来了"
+    assert join_names("伊万彼得罗维奇彼得罗夫", names) == "伊万·彼得罗维奇·彼得罗夫"
+    assert join_names("伊万•彼得罗夫", names) == "伊万·彼得罗夫"
+    assert join_names("伊万和彼得罗夫", names) == "伊万和彼得罗夫"          # two persons
+    assert join_names("伊万诺夫来了", names) == "伊万诺夫来了"              # one name, not two
+
+
+SCENE_RU = ("1\n00:00:01,000 --> 00:00:03,000\nМы ждали Воронова и Елену Петрову в Иркутске.\n\n"
+            "2\n00:00:03,500 --> 00:00:06,000\nИван Петров и Ли Мэй ждут в Харбине.\n\n"
+            "3\n00:00:06,500 --> 00:00:09,000\nВоронову передали письмо.\n\n")
+
+
+def test_russian_names_are_rendered_by_the_xinhua_table():
+    found = {n.source: n for n in find_names(subtrans.loads(SCENE_RU), "ru", "zh")}
+    assert (found["Воронов"].rendering, found["Воронов"].origin, found["Воронов"].count) == ("沃罗诺夫", "xinhua", 2)
+    assert found["Петрова"].rendering == "彼得罗娃"                       # the woman's form
+    assert (found["Елена"].rendering, found["Елена"].origin) == ("叶连娜", "established")
+    assert found["Иркутск"].rendering == "伊尔库茨克" and found["Харбин"].rendering == "哈尔滨"
+    # a Chinese name in Russian: its characters cannot be told from its sound
+    assert found["Ли Мэй"].kind == "foreign" and found["Ли Мэй"].rendering is None
+    hant = {n.source: n for n in find_names(subtrans.loads(SCENE_RU), "ru", "zh-hant")}
+    assert hant["Харбин"].rendering == "哈爾濱"
+
+
+def test_the_names_command_lists_russian_names_in_chinese(tmp_path):
+    src = tmp_path / "film.ru.srt"
+    src.write_text(SCENE_RU, encoding="utf-8")
+    result = CliRunner().invoke(main, ["names", str(src), "--to", "zh", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert "Воронов\t沃罗诺夫\tperson\tfrom xinhua; 2 occurrences; first in film.ru.srt cue 1" in result.output
+    assert "# Ли Мэй\t\tforeign\t" in result.output
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Роза стояла на столе в вазе.", []),                                     # the flower
+    ("Роза, иди сюда! || Я подарил Розе цветы.", [("Роза", "person")]),       # the film uses it as a name
+    ("Мы купили розу.", []),
+])
+def test_a_name_that_is_also_a_word(text, expected):
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("江志强走了", [("江志强", "person")]),              # jieba splits the surname off
+    ("江水很冷", []),                                    # the river's water
+    ("这个主意很高明", []),                               # "brilliant", not Gao Ming
+    ("高明来了", [("高明", "person")]),
+    ("高个子站在门口", []),
+])
+def test_chinese_surnames_that_are_also_words(text, expected):
+    assert _names(text, "zh") == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_russian_names_are_enforced_in_chinese(backend, tiny_m2m100, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUBTRANS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    src = tmp_path / "film.ru.srt"
+    src.write_text("1\n00:00:01,000 --> 00:00:03,000\nВоронов ждёт в Иркутске.\n\n"
+                   "2\n00:00:04,000 --> 00:00:06,000\nПередайте письмо Воронову.\n\n"
+                   "3\n00:00:07,000 --> 00:00:09,000\nИван Петров уехал.\n\n", encoding="utf-8")
+    out = tmp_path / "film.zh.srt"
+    result = CliRunner().invoke(main, ["translate", str(src), "--to", "zh", "--model", str(tiny_m2m100), "--backend",
+                                       backend, "-o", str(out), "--beams", "1", "--max-length", "16", "--no-fit"])
+    assert result.exit_code == 0, result.output
+    cues = [c.text for c in subtrans.load(out).cues]
+    assert "沃罗诺夫" in cues[0] and "伊尔库茨克" in cues[0] and "沃罗诺夫" in cues[1], cues
+    assert "伊万·彼得罗夫" in cues[2], cues
+

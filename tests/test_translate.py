@@ -70,7 +70,9 @@ def test_traditional_output_is_converted():
 
     src = subtrans.load(EXAMPLES / "red-silk.ru.srt")
     out = run(src, to="zh-Hant")[0].track
-    assert all(to_traditional(c.text) == c.text for c in out.cues)
+    # what OpenCC makes of the simplified text (OpenCC is not idempotent on Traditional text: it turns
+    # the place 滿洲里 into 滿洲裡 when it meets it already converted)
+    assert all(to_traditional(to_simplified(c.text)) == c.text for c in out.cues)
     assert any(to_simplified(c.text) != c.text for c in out.cues)
 
 

@@ -276,9 +276,10 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
     """The film's names: found in the source, with the rendering each takes in the target.
 
     Written as a glossary table (ru, zh, pos, note) that the localiser corrects and passes back with
-    --glossary: the note says where the rendering came from (glossary, established form, Palladius
-    system), how often the name occurs and where first. Names without a rendering (foreign names in
-    Chinese script, organisations) are listed as comment lines to fill in.
+    --glossary: the note says where the rendering came from (glossary, established form, the Palladius
+    system for Chinese names in Russian, the Xinhua table for Russian names in Chinese), how often the
+    name occurs and where first. Names without a rendering (foreign names in Chinese script, Chinese
+    names written in Russian, organisations) are listed as comment lines to fill in.
     """
     from .formats import load
     from .names import find_names
@@ -312,7 +313,8 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
         row = f"{ru}\t{zh}\t{n.kind}\t{note}"
         (lines if n.rendering else todo).append(row)
     if todo:
-        lines.append("# No rendering yet (a foreign name in Chinese script, an organisation, or no table for it):")
+        lines.append("# No rendering yet (a foreign name in Chinese script, a Chinese name in Russian, an organisation, "
+                     "or no table for it):")
         lines.extend("# " + row for row in todo)
     text = "\n".join(lines) + "\n"
     if output and str(output) != "-":

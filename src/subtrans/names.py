@@ -5,8 +5,10 @@ added to jieba's dictionary first). A Chinese person's or place name is rendered
 system (:mod:`subtrans.lang.palladius`); a foreign name in Chinese script (莫斯科, 阿列克谢·沃罗诺夫)
 and an organisation are listed without a rendering (the localiser gives them in the glossary).
 Russian source: pymorphy3's grammemes (``Name``, ``Surn``, ``Patr``, ``Geox``, ``Orgn``), each name
-collapsed to its nominative (Воронова, Воронову -> Воронов; a woman's Петрова stays Петрова); the
-Xinhua tables for Russian -> Chinese are not built yet, so only glossary entries carry a rendering.
+collapsed to its nominative (Воронова, Воронову -> Воронов; a woman's Петрова stays Петрова) and
+rendered by the Xinhua table (:mod:`subtrans.lang.xinhua`: Воронов 沃罗诺夫, Петрова 彼得罗娃); a
+Chinese name in Russian (Ли Мэй, Чжан Цзолинь) goes back to its characters only where they are
+established (Харбин 哈尔滨): its sound does not tell them, so it is listed for the localiser.
 A glossary entry always wins.
 """
 
@@ -32,7 +34,7 @@ class FoundName:
     count: int = 0
     first_cue: int = 0          # 1-based
     rendering: str | None = None
-    origin: str = "none"        # glossary | established | palladius | none
+    origin: str = "none"        # glossary | established | palladius | xinhua | none
     problem: str = ""
 
 
@@ -40,14 +42,20 @@ def find_names(track: Track, source: str, target: str, glossary=None) -> list[Fo
     """The names of ``track`` (in ``source``), in order of first appearance, with their renderings in
     ``target``."""
     found: dict[str, FoundName] = {}
+    sure: set[str] = set()
     finder = _chinese if source.startswith("zh") else _russian
     for i, cue in enumerate(track.cues):
-        for name, kind in finder(strip_tags(cue.text, entities=True), glossary):
+        for name, kind, *certain in finder(strip_tags(cue.text, entities=True), glossary):
             entry = found.setdefault(name, FoundName(name, kind, first_cue=i + 1))
             entry.count += 1
-    for entry in found.values():
+            if not certain or certain[0]:
+                sure.add(name)
+    # «Роза стояла в вазе»: a word that is also a common noun, opening a sentence, is a name only if
+    # the film uses it as one elsewhere («Я ждал Розу»)
+    names = [entry for entry in found.values() if entry.source in sure]
+    for entry in names:
         _render(entry, source, target, glossary)
-    return list(found.values())
+    return names
 
 
 def _chinese(text: str, glossary):
@@ -85,26 +93,39 @@ def _chinese(text: str, glossary):
             rest = [parts[0][:len(parts[0]) - len(head)], parts[-1][len(tail):]]
         else:
             rest = [run]
-        for word, tag in (wt for piece in rest if piece for wt in tagged(piece)):
-            if word in stop["words"] or (len(word) >= 3 and word[1:] in stop["titles"]):
-                continue
-            if tag in ("ns", "nt") and word.endswith(suffixes):
-                # 北京火车站, 南京政府: the place's name is the part before the suffix
-                place = word[:len(word) - len(next(x for x in suffixes if word.endswith(x)))]
-                if len(place) >= 2:
-                    word, tag = place, "ns"
-            if tag in ("nr", "nrfg", "nrt", "ns") and len(word) >= 2:
-                if foreign(word):
-                    yield word, "foreign"
-                elif tag == "ns":
-                    yield word, "place"
-                elif tag != "nrt" and word[0] in data["list"]:
-                    yield word, "person"
-                # otherwise jieba's guess is too weak to call it a name (沙皇, 安静)
-            elif len(word) == 3 and word[0] in data["list"] and tag in ("t", "x", "nz", "n", "i"):
-                yield word, "person"   # a three-character name jieba mistook (周恩来 tagged t)
-            elif tag == "nt":
-                yield word, "organisation"
+        for piece in (p for p in rest if p):
+            yield from _chinese_words(list(tagged(piece)), data, stop, suffixes, foreign)
+
+
+def _chinese_words(words, data, stop, suffixes, foreign):
+    k = 0
+    while k < len(words):
+        word, tag = words[k]
+        previous = words[k - 1][0] if k else ""
+        k += 1
+        if tag == "nr" and len(word) == 1 and word in data["list"] and k < len(words) \
+                and words[k][1] in ("nrfg", "nr") and len(words[k][0]) <= 2:
+            word, tag = word + words[k][0], "nr"      # 江/nr 志强/nrfg: jieba split the surname off
+            k += 1
+        if word in stop["words"] or (len(word) >= 3 and word[1:] in stop["titles"]) or previous in stop["degree"]:
+            continue
+        if tag in ("ns", "nt") and word.endswith(suffixes):
+            # 北京火车站, 南京政府: the place's name is the part before the suffix
+            place = word[:len(word) - len(next(x for x in suffixes if word.endswith(x)))]
+            if len(place) >= 2:
+                word, tag = place, "ns"
+        if tag in ("nr", "nrfg", "nrt", "ns") and len(word) >= 2:
+            if foreign(word):
+                yield word, "foreign"
+            elif tag == "ns":
+                yield word, "place"
+            elif tag != "nrt" and word[0] in data["list"]:
+                yield word, "person"
+            # otherwise jieba's guess is too weak to call it a name (沙皇, 安静)
+        elif len(word) == 3 and word[0] in data["list"] and tag in ("t", "x", "nz", "n", "i"):
+            yield word, "person"   # a three-character name jieba mistook (周恩来 tagged t)
+        elif tag == "nt":
+            yield word, "organisation"
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|^\s*[-—–]\s*)$")
@@ -131,14 +152,18 @@ def _russian(text: str, glossary):
         if kind is None:
             gender = None
             continue
-        if _SENTENCE_START.search(text[:m.start()]) and parses[0].score >= 0.5 \
-                and not any(g in parses[0].tag for g in (*_PERSON, "Geox", "Orgn")):
+        opens = bool(_SENTENCE_START.search(text[:m.start()]))
+        if opens and parses[0].score >= 0.5 and not any(g in parses[0].tag for g in (*_PERSON, "Geox", "Orgn")):
             gender = None   # «Вера в победу», «Надежда умирает»: a word that opens the sentence
             continue
+        # «Роза стояла в вазе»: a common noun too, at the start of a sentence: a name only if the film
+        # uses it as one elsewhere (see find_names)
+        certain = not (opens and any("NOUN" in p.tag and p.tag.case == "nomn" and p.tag.number == "sing"
+                                     and not any(g in p.tag for g in (*_PERSON, "Geox", "Orgn")) for p in parses))
         # a Chinese or other foreign name the dictionary does not know: «Ли Мэй», «Чжан Цзолинь»
         if k < len(words) and text[m.end():words[k].start()] == " " \
                 and not morph.word_is_known(words[k].group(0).lower()):
-            yield word + " " + words[k].group(0), "person"
+            yield word + " " + words[k].group(0), "person", True
             k += 1
             continue
         if kind == "person":
@@ -149,7 +174,7 @@ def _russian(text: str, glossary):
         else:
             grammemes = {"nomn", "sing"} | ({"femn"} if "femn" in parse.tag else set())
             lemma = (parse.inflect(grammemes) or parse.normalized).word
-        yield "-".join(w.capitalize() for w in lemma.split("-")), kind
+        yield "-".join(w.capitalize() for w in lemma.split("-")), kind, certain
         gender = parse.tag.gender if "Name" in parse.tag else None
 
 
@@ -182,17 +207,40 @@ def _render(entry: FoundName, source: str, target: str, glossary) -> None:
 
         got = render(entry.source, entry.kind)
         entry.rendering, entry.origin, entry.problem = got.text, got.origin if got.text else "none", got.problem
+    elif source == "ru" and target.startswith("zh") and entry.kind in ("person", "place"):
+        from .lang.palladius import sounds_chinese
+        from .lang.xinhua import render as xinhua
+
+        got = xinhua(entry.source, entry.kind)
+        if got.origin != "established" and sounds_chinese(entry.source):
+            entry.kind, entry.problem = "foreign", "a Chinese name in Russian: give its characters in the glossary"
+            return
+        text = got.text
+        if text and target != "zh":
+            from .lang.chinese import to_traditional
+
+            text = to_traditional(text)
+        entry.rendering, entry.origin, entry.problem = text, got.origin if text else "none", got.problem
 
 
 def name_terms(track: Track, source: str, target: str, glossary=None) -> list:
-    """The film's names that have a standard rendering (an established form or the Palladius system)
-    and are not in the glossary, as glossary terms: translation enforces them as it enforces the
-    glossary (both engines; Russian declines them), and the QA checks them."""
+    """The film's names that have a standard rendering (an established form, the Palladius system or
+    the Xinhua table) and are not in the glossary, as glossary terms: translation enforces them as it
+    enforces the glossary (both engines; Russian declines them), and the QA checks them."""
     from .glossary import Term
 
     terms = []
     for name in find_names(track, source, target, glossary):
-        if name.rendering and name.origin in ("established", "palladius") and name.kind in ("person", "place"):
-            ru, zh = (name.rendering, name.source) if source.startswith("zh") else (name.source, name.rendering)
-            terms.append(Term(ru=ru, zh=zh, pos=name.kind, note=f"name ({name.origin})", origin=f"names:{name.origin}"))
+        if name.rendering and name.origin in ("established", "palladius", "xinhua") \
+                and name.kind in ("person", "place"):
+            if source.startswith("zh"):
+                ru, zh, hant = name.rendering, name.source, None
+            elif target == "zh":
+                ru, zh, hant = name.source, name.rendering, None
+            else:
+                from .lang.chinese import to_simplified
+
+                ru, zh, hant = name.source, to_simplified(name.rendering), name.rendering
+            terms.append(Term(ru=ru, zh=zh, zh_hant=hant, pos=name.kind, note=f"name ({name.origin})",
+                              origin=f"names:{name.origin}"))
     return terms

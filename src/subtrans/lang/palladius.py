@@ -7,7 +7,9 @@ which win over it. The syllable table, the surname readings and the established 
 
 - :func:`syllable`: one pinyin syllable (no tone) in Cyrillic, or None if the table lacks it;
 - :func:`render`: a person's name (surname, then the given name as one word) or a place's name
-  (one word), with where the rendering came from.
+  (one word), with where the rendering came from;
+- :func:`sounds_chinese`: whether a name in Russian is made of Palladius syllables only (Ли Мэй,
+  Чжан Цзолинь) and is not a word Russian knows.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import NamedTuple
 
 from .binding import rules
 
-__all__ = ["syllable", "render", "Rendering"]
+__all__ = ["syllable", "render", "sounds_chinese", "Rendering"]
 
 
 class Rendering(NamedTuple):
@@ -84,3 +86,38 @@ def _word(han: str, surname_reading: bool = False) -> str | None:
         out += cyr
     return out[:1].upper() + out[1:] if out else None
 
+
+
+@lru_cache(maxsize=1)
+def _cyrillic_syllables() -> frozenset[str]:
+    table = rules("palladius")
+    out = set(table["whole"].values()) | set(table["standalone"].values())
+    for initial, cyr in table["initials"].items():
+        for final in table["finals"]:
+            got = syllable(initial + final)
+            if got:
+                out.add(got)
+    return frozenset(s.lower() for s in out if s)
+
+
+@lru_cache(maxsize=4096)
+def sounds_chinese(name: str) -> bool:
+    """Whether every word of ``name`` (Cyrillic) splits into Palladius syllables and is unknown to
+    pymorphy3's dictionary: Ли Мэй, Чжан Цзолинь, Цзэдун yes; Анна, Петров, Ли (alone) no."""
+    from .russian import analyzer
+
+    words = [w for w in name.replace("-", " ").split() if w]
+    if not words or len(words) == 1 and len(words[0]) < 4:
+        return False
+    syllables = _cyrillic_syllables()
+    morph = analyzer()
+    for word in words:
+        w = word.lower()
+        if len(words) == 1 and morph.word_is_known(w):
+            return False
+        ok = [True] + [False] * len(w)
+        for end in range(1, len(w) + 1):
+            ok[end] = any(ok[start] and w[start:end] in syllables for start in range(max(0, end - 6), end))
+        if not ok[-1]:
+            return False
+    return True

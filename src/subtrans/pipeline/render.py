@@ -21,8 +21,9 @@ __all__ = ["Layout", "CueRenderer", "render_cue", "vtt_escape", "interruption_ma
 class Layout:
     """The target profile's layout: punctuation, line length, number of lines, dialogue dash."""
 
-    def __init__(self, language: str, profile) -> None:
+    def __init__(self, language: str, profile, persons: tuple[str, ...] = ()) -> None:
         self.language, self.profile = language, profile
+        self.persons = persons     # Chinese renderings of the film's persons: 伊万 彼得罗夫 -> 伊万·彼得罗夫
         self.max_chars = profile.get("max_chars_per_line")
         self.max_lines = profile.get("max_lines") or 2
         self.half_width = profile.get("half_width_weight", 1.0) or 1.0
@@ -31,7 +32,13 @@ class Layout:
         self.ellipsis = profile.get("ellipsis") or "…"
 
     def punctuate(self, text: str) -> str:
-        return finish_punctuation(text, self.language, self.profile).strip() if text else ""
+        if not text:
+            return ""
+        if self.persons:
+            from ..lang.xinhua import join_names
+
+            text = join_names(text, self.persons)
+        return finish_punctuation(text, self.language, self.profile).strip()
 
     def too_long(self, text: str) -> bool:
         return bool(self.max_chars) and any(line_length(strip_tags(ln), self.half_width) > self.max_chars
@@ -46,6 +53,15 @@ class Layout:
             return text
         return break_lines(text, self.language, max_chars=self.max_chars, max_lines=self.max_lines,
                            half_width=self.half_width)
+
+
+def persons(glossary, target: str) -> tuple[str, ...]:
+    """The Chinese forms of the glossary's persons (``pos`` person: the film's names, or a names list
+    the localiser passed back), whose neighbours in a translation are joined by the interpunct."""
+    if glossary is None or not target.startswith("zh"):
+        return ()
+    return tuple(sorted({f for t in glossary.terms if t.pos == "person" for f in (t.text(target),) if f},
+                        key=len, reverse=True))
 
 
 class CueRenderer:

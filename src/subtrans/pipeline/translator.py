@@ -16,7 +16,7 @@ from .engine import LazyEngine, load_backend
 from .fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN, FitOptions, fit_translation
 from .languages import check_direction, detect_source, job_languages, job_profile, normalize_language, source_text
 from .memory import Memory, memory_contexts
-from .render import CueRenderer, Layout, interruption_marks, vtt_escape
+from .render import CueRenderer, Layout, interruption_marks, persons, vtt_escape
 from ..lang.units import MERGE_GAP_MS
 from .sentences import sentence_units
 from .spread import slot_sources, spread_slots, spread_units
@@ -184,7 +184,7 @@ class Translator:
             keys, matches = slot_sources(spread.redo, shapes, languages, terms)
             memory.run(list(keys.values()), terms.constraints_of([keys[s] for s in matches], matches.values()))
             pieces = pieces + spread_slots(keys, matches, memory.result, languages, slot_text)
-        render = CueRenderer(shapes, target, Layout(target, prof),                       # 6. render
+        render = CueRenderer(shapes, target, Layout(target, prof, persons(glossary, target)),  # 6. render
                              vtt_escape if track.format == "vtt" else None, interruption_marks(units, target))
         texts = {i: render(i, slot_text) for i, shape in enumerate(shapes) if shape.segments}
         fit = fit_translation(track, pieces, slot_text, texts, render, memory, terms,    # 7. fitting
@@ -206,8 +206,10 @@ class Translator:
 
     def _job_glossary(self, track: Track, source: str, target: str):
         """The glossary and, with ``names``, the film's names with a standard rendering (Chinese persons
-        and places in Russian by the Palladius system or an established form); a glossary entry wins."""
-        if not self.names or not (source.startswith("zh") and target == "ru"):
+        and places in Russian by the Palladius system, Russian ones in Chinese by the Xinhua table, or
+        an established form); a glossary entry wins."""
+        if not self.names or not ((source.startswith("zh") and target == "ru")
+                                  or (source == "ru" and target.startswith("zh"))):
             return self.glossary
         from ..glossary import Glossary
         from ..names import name_terms

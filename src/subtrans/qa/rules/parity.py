@@ -302,44 +302,50 @@ class NameConsistency(Rule):
 
     Bad:  source 毛泽东 in cues 1 and 5, translation «Мао Цзэдун» in cue 1 and «Мао Цзэ-дун» in cue 5
     Good: «Мао Цзэдун» (in any case form: «Мао Цзэдуна») in both
+    Bad:  source «Петрову» in cue 3, translation 佩特罗娃 (the Xinhua form is 彼得罗娃)
 
-    The names are those ``subtrans names`` finds (Chinese persons and places, rendered by the Palladius
-    system or the form Russian established); names in the glossary are the glossary rule's.
+    The names are those ``subtrans names`` finds (persons and places: Chinese ones rendered by the
+    Palladius system, Russian ones by the Xinhua table, or the form established for them); names in
+    the glossary are the glossary rule's.
     """
 
     name, code, severity, category = "name-consistency", "P006", Severity.WARNING, "parity"
 
     def check(self, track: Track, ctx: Context):
-        if ctx.source is None or _base(ctx.source_language) != "zh" or _base(ctx.language) != "ru":
+        if ctx.source is None:
             return
-        from ...glossary import target_present
+        src, tgt = _base(ctx.source_language), _base(ctx.language)
+        if (src, tgt) not in (("zh", "ru"), ("ru", "zh")):
+            return
+        from ...glossary import Glossary, find_terms, target_present
         from ...lang.units import analyse, build_units
         from ...names import name_terms
 
         source = ctx.source
-        terms = name_terms(source, "zh", "ru", ctx.glossary)
+        target_language = "ru" if tgt == "ru" else ctx.language
+        terms = name_terms(source, ctx.source_language, target_language, ctx.glossary)
         if not terms:
             return
-        shapes = [analyse(c.text, "zh") for c in source.cues]
+        names = Glossary(terms=terms)
+        shapes = [analyse(c.text, src) for c in source.cues]
         to_target: dict[int, list[int]] = {}
         for i, js in pairs(source, track):
             for j in js:
                 to_target.setdefault(j, []).append(i)
-        seen: dict[str, tuple[list[int], list[int]]] = {}   # name -> (cues with the rendering, cues without)
-        for unit in build_units(source.cues, shapes, "zh"):
+        seen: dict[str, tuple[object, list[int], list[int]]] = {}   # name -> (term, cues with it, cues without)
+        for unit in build_units(source.cues, shapes, src):
             cues = sorted({i for j, _ in unit.slots for i in to_target.get(j, [])})
             if not cues:
                 continue
             target = " ".join(strip_tags(track.cues[i].text, entities=True) for i in cues)
-            for term in terms:
-                if term.zh in unit.text:
-                    present, missing = seen.setdefault(term.zh, ([], []))
-                    (present if target_present(target, term, "ru") else missing).append(cues[0])
-        by_name = {t.zh: t for t in terms}
-        for zh, (present, missing) in seen.items():
-            wanted = by_name[zh].ru
+            for match in find_terms(unit.text, src, names):
+                key = match.term.text(src)
+                _, present, missing = seen.setdefault(key, (match.term, [], []))
+                (present if target_present(target, match.term, target_language) else missing).append(cues[0])
+        for key, (term, present, missing) in seen.items():
+            wanted = term.text(target_language)
             for i in missing:
                 where = f"; it is {wanted!r} in cue{'s' if len(present) > 1 else ''} " \
                         f"{', '.join(str(c + 1) for c in present[:5])}" if present else ""
-                yield self.finding(ctx, f"{zh!r} is not rendered {wanted!r}{where}", i, track.cues[i],
-                                   value=zh, limit=wanted)
+                yield self.finding(ctx, f"{key!r} is not rendered {wanted!r}{where}", i, track.cues[i],
+                                   value=key, limit=wanted)
