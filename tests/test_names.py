@@ -69,7 +69,7 @@ def test_chinese_names_are_found_and_rendered():
     assert (found["北京"].rendering, found["北京"].origin) == ("Пекин", "established")
     # a foreign name in Chinese script is listed, never put through the Palladius system
     assert found["阿列克谢·沃罗诺夫"].kind == "foreign" and found["阿列克谢·沃罗诺夫"].rendering is None
-    assert found["莫斯科"].rendering is None
+    assert found["莫斯科"].kind == "foreign"
 
 
 def test_russian_names_collapse_to_their_nominative():
@@ -332,3 +332,20 @@ def test_russian_names_are_enforced_in_chinese(backend, tiny_m2m100, tmp_path, m
     assert "沃罗诺夫" in cues[0] and "伊尔库茨克" in cues[0] and "沃罗诺夫" in cues[1], cues
     assert "伊万·彼得罗夫" in cues[2], cues
 
+
+
+def test_a_russian_name_in_chinese_script_goes_back_where_the_data_lists_it():
+    found = {n.source: n for n in find_names(subtrans.loads(SCENE_ZH), "zh", "ru")}
+    assert (found["莫斯科"].rendering, found["莫斯科"].origin) == ("Москва", "established")
+    assert found["阿列克谢·沃罗诺夫"].rendering is None        # Воронов: the table cannot be read backwards
+    from subtrans.lang.xinhua import russian_form
+
+    assert russian_form("伊万·彼得") == "Иван Пётр" and russian_form("沃罗诺夫") is None
+
+
+def test_names_inside_quoted_titles_are_found_and_rendered_as_the_title_is_published():
+    track = subtrans.loads("1\n00:00:01,000 --> 00:00:03,000\nМы читали «Анну Каренину».\n\n")
+    found = {n.source: n.rendering for n in find_names(track, "ru", "zh")}
+    assert found == {"Анна": "安娜", "Каренина": "卡列尼娜"}           # 《安娜·卡列尼娜》
+    track = subtrans.loads("1\n00:00:01,000 --> 00:00:03,000\n他在看《毛泽东传》\n\n")
+    assert [(n.source, n.rendering) for n in find_names(track, "zh", "ru")] == [("毛泽东", "Мао Цзэдун")]

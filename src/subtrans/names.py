@@ -202,7 +202,12 @@ def _render(entry: FoundName, source: str, target: str, glossary) -> None:
             if match.surface == entry.source and match.term.text(target):
                 entry.rendering, entry.origin = match.term.text(target), "glossary"
                 return
-    if source.startswith("zh") and target == "ru" and entry.kind in ("person", "place"):
+    if source.startswith("zh") and target == "ru" and entry.kind == "foreign":
+        from .lang.xinhua import russian_form
+
+        entry.rendering = russian_form(entry.source)     # 莫斯科 Москва, 阿列克谢 Алексей: in the data
+        entry.origin = "established" if entry.rendering else "none"
+    elif source.startswith("zh") and target == "ru" and entry.kind in ("person", "place"):
         from .lang.palladius import render
 
         got = render(entry.source, entry.kind)
@@ -232,7 +237,7 @@ def name_terms(track: Track, source: str, target: str, glossary=None) -> list:
     terms = []
     for name in find_names(track, source, target, glossary):
         if name.rendering and name.origin in ("established", "palladius", "xinhua") \
-                and name.kind in ("person", "place"):
+                and name.kind in ("person", "place", "foreign"):
             if source.startswith("zh"):
                 ru, zh, hant = name.rendering, name.source, None
             elif target == "zh":

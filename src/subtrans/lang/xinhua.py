@@ -10,6 +10,9 @@ the women's characters (娃 娜 娅 玛 莎); established forms win over everyth
 ``lang/data/xinhua.toml``, with its sources.
 
 - :func:`render`: a name of one or more words, with where the rendering came from;
+- :func:`russian_form`: the other way, for a Russian name in Chinese script that the data lists
+  (莫斯科 Москва, 阿列克谢 Алексей); the table itself cannot be read backwards (many sounds share
+  a character);
 - :func:`join_names`: a person's names side by side in a Chinese text joined by the interpunct
   (伊万 彼得罗夫 -> 伊万·彼得罗夫).
 """
@@ -22,7 +25,7 @@ from typing import NamedTuple
 
 from .binding import rules
 
-__all__ = ["render", "join_names", "Rendering"]
+__all__ = ["render", "russian_form", "join_names", "Rendering"]
 
 _VOWELS = "аяэеыиоёую"
 
@@ -234,3 +237,24 @@ def join_names(text: str, names: tuple[str, ...]) -> str:
     if not names or not any(n in text for n in names):
         return text
     return _joiner(names).sub(r"\1·", text)
+
+
+@lru_cache(maxsize=1)
+def _reverse() -> dict[str, str]:
+    data = rules("xinhua")
+    out: dict[str, str] = {}
+    for section in ("established", "given"):
+        for russian, chinese in data[section].items():
+            if russian != "source":
+                out.setdefault(chinese, russian)
+    return out
+
+
+def russian_form(han: str) -> str | None:
+    """The Russian name written ``han`` in Chinese (阿列克谢·沃罗诺夫: each part), where the data lists
+    every part: 莫斯科 -> Москва, 阿列克谢 -> Алексей; None otherwise."""
+    reverse = _reverse()
+    if han in reverse:
+        return reverse[han]
+    parts = [reverse.get(p) for p in han.split("·")]
+    return " ".join(parts) if all(parts) and len(parts) > 1 else None  # type: ignore[arg-type]
