@@ -402,8 +402,9 @@ def models(ctx) -> None:
 
 @models.command("list")
 def models_list() -> None:
-    """Catalogued models: name, directions, size, licence."""
-    from .mt.catalog import list_models
+    """Catalogued models: name, directions, size, licence; which are translation LLMs, and whether each
+    fits this machine's memory on CPU."""
+    from .mt.catalog import list_models, memory_fit
 
     rows = []
     for spec in list_models():
@@ -412,6 +413,10 @@ def models_list() -> None:
             flags.append("default " + ",".join(spec.default_for))
         if not spec.commercial:
             flags.append("NON-COMMERCIAL")
+        if spec.decoder_only:
+            flags.append("translation LLM")
+        if spec.memory:
+            flags.append(f"needs {spec.memory}: {memory_fit(spec)}")
         rows.append((spec.name, ",".join(spec.directions), spec.parameters, spec.licence, spec.hub_id or "",
                      f"[{'; '.join(flags)}]" if flags else ""))
     widths = [max(len(r[k]) for r in rows) for k in range(5)]

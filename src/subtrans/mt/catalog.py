@@ -35,11 +35,13 @@ __all__ = [
     "ModelSpec", "list_models", "get_model", "resolve_model", "default_model", "download_model", "read_catalog_file",
     "describe", "check_weights", "model_languages", "supports", "direction_error", "hub_cache_dir", "is_offline",
     "folder_revision",
-    "ARCHITECTURES", "TARGET_BY", "LANGUAGES",
+    "ARCHITECTURES", "DECODER_ONLY", "TARGET_BY", "LANGUAGES",
 ]
 
-ARCHITECTURES = ("marian", "m2m100", "nllb", "t5")
-TARGET_BY = ("prefix", "forced_bos", "fixed")
+ARCHITECTURES = ("marian", "m2m100", "nllb", "t5", "qwen3", "mistral", "gemma3", "hunyuan")
+#: Decoder-only architectures: translation LLMs, asked by a prompt (:mod:`subtrans.mt.prompts`).
+DECODER_ONLY = ("qwen3", "mistral", "gemma3", "hunyuan")
+TARGET_BY = ("prefix", "forced_bos", "fixed", "prompt")
 LANGUAGES = ("ru", "zh", "zh-hant")
 
 #: Weight files that are pickles: loading one can run arbitrary code.
@@ -92,6 +94,14 @@ class ModelSpec:
     weights: str = "safetensors"    # safetensors | pickle (what the catalogued revision publishes)
     licence_url: str = ""           # where the licence was read
     source: str = ""                # the catalog file, or "folder" / "hub" for inferred specs
+    prompt: str = ""                # decoder-only models: the prompt format (subtrans.mt.prompts.PROMPTS)
+    memory: str = ""                # memory the model needs to run ("4 GB"), for `models list`
+    device_hint: str = ""           # where it is practical ("laptop CPU", "one GPU")
+
+    @property
+    def decoder_only(self) -> bool:
+        """A translation LLM (asked by a prompt) rather than a sequence-to-sequence model."""
+        return self.architecture in DECODER_ONLY
 
     @property
     def cache_name(self) -> str:
@@ -157,7 +167,7 @@ _REQUIRED = ("name", "hub_id", "architecture", "directions", "target_by", "licen
 _TYPES = {
     "name": str, "hub_id": str, "architecture": str, "target_by": str, "revision": str, "licence": str,
     "commercial": bool, "warning": str, "beams": int, "max_length": int, "parameters": str, "description": str,
-    "url": str, "size": str, "weights": str, "licence_url": str,
+    "url": str, "size": str, "weights": str, "licence_url": str, "prompt": str, "memory": str, "device_hint": str,
 }
 
 
@@ -208,7 +218,7 @@ def _validate(spec: ModelSpec, file: str) -> None:
             raise _bad(file, f"unknown language {lang!r} in [codes] (expected ru, zh, zh-hant)", lang)
     for d in spec.directions:
         src, tgt = _split_direction(d)
-        needed = {"prefix": [tgt], "forced_bos": [src, tgt], "fixed": []}[spec.target_by]
+        needed = {"prefix": [tgt], "forced_bos": [src, tgt], "fixed": [], "prompt": []}[spec.target_by]
         for lang in needed:
             if lang not in spec.codes:
                 raise _bad(file, f"direction {d} needs a code for {lang!r} in [codes] ({spec.target_by})", d)
@@ -219,6 +229,14 @@ def _validate(spec: ModelSpec, file: str) -> None:
             raise _bad(file, f"default_for {d!r} is not one of the model's directions", d)
     if not spec.commercial and not spec.warning:
         raise _bad(file, "a model whose licence forbids commercial use needs a warning")
+    if (spec.target_by == "prompt") != spec.decoder_only:
+        raise _bad(file, "target_by = \"prompt\" is for the decoder-only architectures "
+                         f"({', '.join(DECODER_ONLY)}), and they need it")
+    if spec.decoder_only:
+        from .prompts import PROMPTS
+
+        if spec.prompt not in PROMPTS:
+            raise _bad(file, f"unknown prompt {spec.prompt!r} (expected {', '.join(PROMPTS)})", spec.prompt)
     if spec.beams < 1 or spec.max_length < 1:
         raise _bad(file, "beams and max_length must be at least 1")
 
@@ -547,8 +565,18 @@ def _spec_from_folder(folder: Path, *, name: str | None = None, hub_id: str | No
     if model_type == "marian":
         directions, codes = _marian_spec(folder, name)
         return ModelSpec(architecture="marian", directions=directions, target_by="fixed", codes=codes, **common)
+    if model_type in _DECODER_TYPES:
+        architecture, prompt = _DECODER_TYPES[model_type]
+        return ModelSpec(architecture=architecture, target_by="prompt", prompt=prompt, beams=1,
+                         directions=("ru-zh", "zh-ru", "ru-zh-hant", "zh-hant-ru"), **common)
     raise ModelError(f"unsupported model type {model_type or 'unknown'!r}", path=folder,
-                     hint="supported: t5, m2m_100 (M2M100 and NLLB), marian")
+                     hint="supported: t5, m2m_100 (M2M100 and NLLB), marian, and the translation LLMs "
+                          "qwen3, mistral (Seed-X), gemma3 (TranslateGemma), hunyuan_v1_dense (Hy-MT)")
+
+
+#: config.json model_type of a decoder-only model -> (architecture, the prompt format its family uses).
+_DECODER_TYPES = {"qwen3": ("qwen3", "qwen3"), "mistral": ("mistral", "seed-x"), "gemma3": ("gemma3", "translategemma"),
+                  "gemma3_text": ("gemma3", "translategemma"), "hunyuan_v1_dense": ("hunyuan", "hy-mt")}
 
 
 def _catalogued_cache_folder(folder: Path) -> ModelSpec | None:
@@ -661,7 +689,30 @@ def _target_text(spec: ModelSpec) -> str:
         return f"text prefix: {codes}"
     if spec.target_by == "forced_bos":
         return f"tokenizer.src_lang and forced BOS language token: {codes}"
+    if spec.target_by == "prompt":
+        return f"the {spec.prompt} prompt (a translation LLM; see subtrans.mt.prompts)"
     return "fixed direction" + (f"; target token {codes}" if codes else "")
+
+
+def machine_memory_gb() -> float | None:
+    """This machine's physical memory in GiB (None where the system does not say)."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_fit(spec: ModelSpec) -> str:
+    """Whether ``spec``'s memory (``"7.5 GB"``, what it needs on CPU) fits this machine, in words."""
+    need = re.match(r"\s*([\d.]+)\s*GB", spec.memory or "")
+    have = machine_memory_gb()
+    if not need or have is None:
+        return "unknown here"
+    if float(need.group(1)) <= have * 0.8:
+        return f"fits this machine's {have:.0f} GB"
+    return f"more than this machine's {have:.0f} GB allows on CPU"
 
 
 def describe(spec: ModelSpec) -> list[tuple[str, str]]:
@@ -681,6 +732,8 @@ def describe(spec: ModelSpec) -> list[tuple[str, str]]:
         ("size", ", ".join(x for x in (f"{spec.parameters} parameters" if spec.parameters else "", spec.size) if x)
          or "-"),
         ("weights", spec.weights),
+        ("memory", (spec.memory + f" ({memory_fit(spec)})") if spec.memory else "-"),
+        ("practical on", spec.device_hint or "-"),
         ("revision", spec.revision or "main"),
         ("url", spec.url or "-"),
         ("description", spec.description or "-"),

@@ -19,6 +19,12 @@ def load_backend(name: str, spec, *, device: str | None, allow_pickle: bool):
     """The backend ``name`` loaded with the model of ``spec``."""
     from ..mt.backends import get_backend
 
+    if getattr(spec, "decoder_only", False):
+        if name == "ct2":
+            raise ModelError(f"{spec.name} is a translation LLM, which subtrans runs in transformers only for now",
+                             text=spec.name, hint="--backend hf (or auto)")
+        if name == "hf":
+            name = "hf-causal"
     try:
         return get_backend(name)(spec, device=device, allow_pickle=allow_pickle)
     except ImportError as exc:
@@ -56,6 +62,10 @@ class LazyEngine:
     @property
     def last_enforcement(self):
         return getattr(self._loaded, "last_enforcement", None)
+
+    @property
+    def last_cleaned(self):
+        return getattr(self._loaded, "last_cleaned", None)
 
 
 def offers_candidates(backend) -> bool:

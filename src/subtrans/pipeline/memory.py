@@ -46,6 +46,7 @@ class Memory:
         self.batch_size, self.max_length, self.progress = batch_size, max_length, progress
         self.result: dict[str, str] = {}
         self.how: dict[str, list[str]] = {}
+        self.cleaned: dict[str, str] = {}   # text -> what the model added that was not a translation (LLMs)
         self.unique = self.cached = self.translated = 0
         self.alternatives_decoded = self.alternatives_cached = 0
         self._fresh: set[str] = set()   # texts whose candidates were decoded in this run
@@ -77,6 +78,9 @@ class Memory:
             how = getattr(self.engine, "last_enforcement", None) if kwargs else None
             if how and len(how) == len(batch):
                 self.how.update((t, list(h)) for t, h in zip(batch, how) if t in constraints)
+            cleaned = getattr(self.engine, "last_cleaned", None)
+            if cleaned and len(cleaned) == len(batch):
+                self.cleaned.update((t, c) for t, c in zip(batch, cleaned) if c)
             pairs = list(zip(batch, out))
             self.cache.put_many(self.context, pairs)   # committed: an interrupted job resumes from here
             self.result.update(pairs)

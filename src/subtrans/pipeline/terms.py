@@ -9,7 +9,7 @@ from ..text import strip_tags
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Track
 
-__all__ = ["TermFinder"]
+__all__ = ["TermFinder", "TermForms"]
 
 
 class TermFinder:
@@ -37,10 +37,12 @@ class TermFinder:
         return out
 
     def constraints(self, matches) -> list[list[str]]:
-        """The terms a translation must hold, each as its list of acceptable forms."""
+        """The terms a translation must hold, each as its list of acceptable forms (a :class:`TermForms`:
+        a list that also says the source's form, for a model whose prompt takes a glossary)."""
         from ..glossary import target_forms
 
-        return [forms for m in matches if (forms := target_forms(m.term, self.model_target))]
+        return [TermForms(forms, m.surface) for m in matches if (forms := target_forms(m.term, self.model_target))]
+
 
     def constraints_of(self, texts, matches) -> dict[str, list[list[str]]]:
         """``{text: constraints}`` for the texts that have terms."""
@@ -71,3 +73,12 @@ class TermFinder:
                 rows.append({"cue": cues[0] + 1, "source": m.surface, "target": m.term.text(target),
                              "how": verdict})
         return rows
+
+
+class TermForms(list):
+    """The acceptable target forms of one term (a plain list to every backend), and ``source``: the
+    term as the source text writes it (Hy-MT's terminology prompt: «{source} 翻译成 {target}»)."""
+
+    def __init__(self, forms, source: str = "") -> None:
+        super().__init__(forms)
+        self.source = source

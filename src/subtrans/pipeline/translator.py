@@ -86,6 +86,7 @@ class Translator:
             from ..mt.backends import choose_backend
 
             self.backend_name, self.backend_note = choose_backend(backend)
+        self._auto = backend == "auto"
         self.device = device
         self.beams = beams
         self.batch_size = batch_size
@@ -124,6 +125,9 @@ class Translator:
         spec = resolve_model(self.model_ref, source, target, offline=self.offline, revision=self.revision,
                              allow_pickle=self.allow_pickle)
         key = (spec.name, str(spec.path))
+        if spec.decoder_only and self._auto and self.backend_name == "ct2":
+            # CTranslate2's Generator is not wired for translation LLMs yet: auto takes transformers
+            self.backend_name, self.backend_note = "hf", "hf (auto: a translation LLM runs in transformers)"
         if key not in self._backends:
             self._backends[key] = LazyEngine(spec, self.backend_name, lambda s: self._load(s))
         return self._backends[key]
@@ -193,6 +197,11 @@ class Translator:
         out, empty = assemble(track, texts, fit, render, slot_text,                      # 8. assembly
                               keep_other=keep_other_lines)
         term_report = terms.report(units, unit_texts, unit_matches, out, memory.how, target) if glossary else []
+        for unit, key in zip(units, unit_texts):      # a translation LLM's notes, labels or thinking
+            if key in memory.cleaned:
+                first = min(i for i, _ in unit.slots) + 1
+                warnings.append(f"cue {first}: the model added text that is not a translation; removed: "
+                                f"{memory.cleaned[key][:80]!r}")
         return Translation(
             track=bilingual_track(track, out) if bilingual else out, source=src, target=target, model=spec.name,
             backend=self.backend_note,

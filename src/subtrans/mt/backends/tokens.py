@@ -17,7 +17,9 @@ from ..catalog import direction_error, model_languages
 __all__ = ["Tokens", "MAX_INPUT_TOKENS", "MODEL_TYPES", "first_line"]
 
 #: config.json ``model_type`` values each catalog architecture may have.
-MODEL_TYPES = {"t5": ("t5", "mt5"), "m2m100": ("m2m_100",), "nllb": ("m2m_100",), "marian": ("marian",)}
+MODEL_TYPES = {"t5": ("t5", "mt5"), "m2m100": ("m2m_100",), "nllb": ("m2m_100",), "marian": ("marian",),
+               "qwen3": ("qwen3",), "mistral": ("mistral",), "gemma3": ("gemma3", "gemma3_text"),
+               "hunyuan": ("hunyuan_v1_dense",)}
 #: Input tokens beyond this are cut (subtitle sentences are far shorter).
 MAX_INPUT_TOKENS = 512
 

@@ -1,0 +1,240 @@
+"""Translation LLMs in transformers: decoder-only models asked by their family's prompt.
+
+The ``hf`` backend loads this class for a decoder-only model (``ModelSpec.decoder_only``: Hy-MT,
+TranslateGemma, Seed-X, Qwen3). Each sentence becomes its family's prompt (:mod:`subtrans.mt.prompts`,
+rendered with the model's chat template); the batch is left-padded so that every row's continuation
+starts at the same position, and ``generate`` decodes only the continuation, with the KV cache, greedy
+or beam search as configured, until the end-of-turn token. The output is cleaned of what is not a
+translation (a ``Translation:`` label, a second paragraph of notes, a ``<think>`` block), and
+``last_cleaned`` says per text what was removed.
+
+Terms are guaranteed exactly as for the sequence-to-sequence models: the same
+:class:`~subtrans.mt.constraints.TermDecoding` (logits processor, prefix repair, last resort) runs on
+a *view* of the model (:class:`_Continuation`) that shows the prompt as an encoder input and the
+continuation as a decoder sequence, and the family's terminology prompt (Hy-MT) lets the model plan
+for them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ...errors import ModelError
+from ..catalog import ModelSpec, check_weights, folder_revision
+from ..constraints import ConstraintOptions, check_constraints
+from .base import Backend, Candidate
+from .tokens import Tokens, first_line
+
+__all__ = ["HFCausalBackend"]
+
+_THINK = re.compile(r"<think>.*?</think>", re.S)
+_LABEL = re.compile(r"^\s*(?:translation|перевод|译文|翻译|翻譯|譯文)\s*[:：]\s*", re.I)
+
+
+class _Shifted:
+    """A logits processor that sees the continuation only (as the decoder sequence of a seq2seq model)."""
+
+    def __init__(self, inner, offset: int) -> None:
+        self.inner, self.offset = inner, offset
+
+    def __call__(self, input_ids, scores):
+        return self.inner(input_ids[:, self.offset:], scores)
+
+
+class _Continuation:
+    """A causal LM and a left-padded batch of prompts, shown as a seq2seq model to the term decoding.
+
+    The "decoder sequence" is ``[start] + continuation``: ``start`` stands for the prompt (a special
+    token, dropped when decoding); ``generate(decoder_input_ids=...)`` continues the prompt with a
+    forced prefix; calling the view returns the logits of the continuation's positions."""
+
+    def __init__(self, model, prompt_length: int, pad_id: int) -> None:
+        self.model, self.offset, self.pad_id = model, prompt_length - 1, pad_id
+
+    @property
+    def device(self):
+        return self.model.device
+
+    def _extend(self, input_ids, attention_mask, decoder_input_ids):
+        import torch
+
+        if decoder_input_ids is None or decoder_input_ids.shape[1] <= 1:
+            return input_ids, attention_mask
+        extra = decoder_input_ids[:, 1:].to(input_ids.device)
+        if extra.shape[0] != input_ids.shape[0]:
+            extra = extra.expand(input_ids.shape[0], -1)
+        ones = torch.ones_like(extra, dtype=attention_mask.dtype)
+        return torch.cat([input_ids, extra], 1), torch.cat([attention_mask, ones], 1)
+
+    def generate(self, input_ids, attention_mask, decoder_input_ids=None, logits_processor=None, **kwargs):
+        from transformers import LogitsProcessorList
+
+        ids, mask = self._extend(input_ids, attention_mask, decoder_input_ids)
+        if logits_processor:
+            kwargs["logits_processor"] = LogitsProcessorList([_Shifted(p, self.offset) for p in logits_processor])
+        out = self.model.generate(input_ids=ids, attention_mask=mask, pad_token_id=self.pad_id, **kwargs)
+        view = out[:, self.offset:].clone()
+        view[:, 0] = self.pad_id
+        return view
+
+    def __call__(self, input_ids, attention_mask, decoder_input_ids):
+        from types import SimpleNamespace
+
+        ids, mask = self._extend(input_ids, attention_mask, decoder_input_ids)
+        logits = self.model(input_ids=ids, attention_mask=mask).logits
+        return SimpleNamespace(logits=logits[:, self.offset:])
+
+
+class HFCausalBackend(Tokens, Backend):
+    """A decoder-only translation LLM in transformers, on CPU (float32) or CUDA (bfloat16, else float16)."""
+
+    name = "hf"
+    constraint_options: ConstraintOptions = ConstraintOptions()
+
+    def __init__(self, spec: ModelSpec, *, device: str | None = None, allow_pickle: bool = False) -> None:
+        if spec.path is None:
+            raise ModelError(f"model {spec.name} has no local folder", text=spec.name,
+                             hint="resolve it first (subtrans.mt.catalog.resolve_model)")
+        folder = Path(spec.path)
+        kind = check_weights(folder, allow_pickle)
+        import torch
+        from transformers import AutoModelForCausalLM
+        from transformers.utils import logging as hf_logging
+
+        if device in (None, "auto"):
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        super().__init__(spec, device=device, allow_pickle=allow_pickle)
+        self._torch = torch
+        dtype = torch.float32
+        if device.startswith("cuda"):
+            dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        self.load_tokenizer(folder)
+        tok = self.tokenizer
+        tok.padding_side = "left"   # every row's continuation starts at the same position
+        if tok.pad_token_id is None:
+            tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.unk_token
+        verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        try:
+            self.model = AutoModelForCausalLM.from_pretrained(
+                folder, local_files_only=True, trust_remote_code=False, use_safetensors=(kind == "safetensors"),
+                dtype=dtype)
+        except Exception as exc:
+            raise ModelError(f"cannot load the model: {first_line(exc)}", path=folder,
+                             hint="the folder needs config.json, tokenizer files and weights; download it again "
+                                  "or pass --model PATH to a complete folder") from None
+        finally:
+            hf_logging.set_verbosity(verbosity)
+            if bars:
+                hf_logging.enable_progress_bar()
+        try:
+            self.model.to(device)
+        except (RuntimeError, AssertionError, ValueError) as exc:
+            raise ModelError(f"cannot use device {device!r}: {first_line(exc)}", text=device,
+                             hint="--device cpu, cuda, cuda:N or auto") from None
+        self.model.eval()
+        self._revision = folder_revision(folder)
+        eos = self.model.generation_config.eos_token_id
+        ids = set(self.eos_ids) | ({eos} if isinstance(eos, int) else set(eos or ()))
+        if tok.eos_token_id is not None:
+            ids.add(tok.eos_token_id)
+        self.eos_ids = sorted(ids)
+        self.pad_id = int(tok.pad_token_id)
+        self.last_enforcement: list[list[str]] = []
+        #: Per text of the last ``translate`` call: what was removed from the model's output as not
+        #: part of the translation ("" when nothing was).
+        self.last_cleaned: list[str] = []
+
+    # -- translation ---------------------------------------------------------------------
+
+    def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
+                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+        """Translate one batch (see :meth:`Backend.translate`); how each term got into its output is
+        left in ``last_enforcement``, what was cleaned off in ``last_cleaned``."""
+        texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        self.last_enforcement = [["skipped"] * len(t) for t in terms]
+        self.last_cleaned = [""] * len(texts)
+        out = [""] * len(texts)
+        todo = [i for i, t in enumerate(texts) if t and t.strip()]
+        if not todo:
+            return out
+        src, tgt = self.direction(source, target)
+        prompts = [self._prompt(texts[i].strip(), src, tgt, (constraints or [[]] * len(texts))[i] or [])
+                   for i in todo]
+        special = self.spec.prompt == "seed-x"
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=special)
+        enc = {k: v.to(self.model.device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
+        longest = max(len(self.encode_target(texts[i].strip())) for i in todo)
+        budget = min(max_length or self.spec.max_length, 3 * longest + 16)
+        view = _Continuation(self.model, enc["input_ids"].shape[1], self.pad_id)
+        suppress = sorted(self._non_text_ids - set(self.eos_ids))
+        generate_kwargs: dict[str, Any] = dict(num_beams=max(1, int(beams)), num_return_sequences=1,
+                                               do_sample=False, suppress_tokens=suppress or None)
+        row_terms = [terms[i] for i in todo]
+        if any(row_terms):
+            from ..constraints import TermDecoding
+
+            job = TermDecoding(model=view, encoded=enc, generate_kwargs=generate_kwargs, decoder_prefix=[self.pad_id],
+                               budget=budget, min_new_tokens=1, eos_ids=self.eos_ids, speller=self.term_speller(),
+                               language=tgt, options=self.constraint_options, max_positions=None)
+            decoded, how = job.run(row_terms)
+            for i, labels in zip(todo, how):
+                self.last_enforcement[i] = labels
+        else:
+            with self._torch.inference_mode():
+                generated = view.generate(**enc, max_new_tokens=budget, min_new_tokens=1, **generate_kwargs)
+            decoded = [self.decode_ids(row.tolist()) for row in generated]
+        for i, text in zip(todo, decoded):
+            out[i], self.last_cleaned[i] = _clean(text)
+        return out
+
+    def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
+                   max_length: int | None = None,
+                   constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:
+        """The translation alone, for now (fitting then has no shorter alternative to choose)."""
+        best = self.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
+                              constraints=constraints)
+        return [[Candidate(t, 0.0, tuple(h))] if t else [] for t, h in zip(best, self.last_enforcement)]
+
+    def _prompt(self, text: str, source: str, target: str, terms) -> str:
+        from ..prompts import build_prompt
+
+        pairs = [(getattr(t, "source", ""), t[0]) for t in terms if t]
+        prompt, _ = build_prompt(self.spec.prompt, self.tokenizer, text, source, target, pairs)
+        return prompt
+
+    def direction(self, source: str, target: str) -> tuple[str, str]:
+        from ..prompts import PROMPTS
+
+        src, tgt = super().direction(source, target)
+        names = PROMPTS[self.spec.prompt]
+        if src not in names or tgt not in names:
+            raise ModelError(f"the {self.spec.prompt} prompt has no name for {src if src not in names else tgt!r}",
+                             text=self.spec.name)
+        return src, tgt
+
+    @property
+    def revision(self) -> str:
+        return self._revision
+
+
+def _clean(text: str) -> tuple[str, str]:
+    """The translation in a model's output, and what was removed (a label, notes after it, thinking)."""
+    removed = []
+    kept = _THINK.sub("", text)
+    if kept != text:
+        removed.append("<think>…</think>")
+    kept = kept.strip()
+    label = _LABEL.match(kept)
+    if label:
+        removed.append(label.group(0).strip())
+        kept = kept[label.end():]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", kept) if p.strip()]
+    if len(paragraphs) > 1:
+        removed.extend(paragraphs[1:])
+        kept = paragraphs[0]
+    return kept.strip(), " | ".join(removed)
