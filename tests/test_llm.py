@@ -30,12 +30,19 @@ def translate(*args):
     return result.exit_code, result.output
 
 
+HAS_CT2 = __import__("importlib").util.find_spec("ctranslate2") is not None
+BACKENDS = ["hf", pytest.param("ct2", marks=pytest.mark.skipif(not HAS_CT2, reason="CTranslate2 is not installed"))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("source,to", [("red-silk.ru.srt", "zh"), ("red-silk.zh.srt", "ru")])
-def test_each_family_translates_a_film_with_every_term(tiny_llm, source, to, tmp_path):
+def test_each_family_translates_a_film_with_every_term(tiny_llm, source, to, backend, tmp_path):
+    if backend == "ct2" and tiny_llm.name == "tiny-hunyuan":
+        pytest.skip("CTranslate2 has no HunYuan loader (tested below)")
     out = tmp_path / "out.srt"
     report = tmp_path / "run.json"
     code, output = translate(EXAMPLES / source, "--to", to, "--model", tiny_llm, "-o", out, "--glossary", GLOSSARY,
-                             "--report", report)
+                             "--report", report, "--backend", backend)
     assert code == 0, output
     assert "glossary terms:" in output and "missing" not in output, output      # 100% term use
     src, got = subtrans.load(EXAMPLES / source), subtrans.load(out)
@@ -48,25 +55,63 @@ def test_each_family_translates_a_film_with_every_term(tiny_llm, source, to, tmp
 
 def test_a_rerun_is_served_from_the_memory(tiny_llm, tmp_path):
     out = tmp_path / "out.srt"
-    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_llm, "-o", out)
+    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_llm, "-o", out, "--backend", "hf")
     assert code == 0, output
     first = out.read_bytes()
-    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_llm, "-o", out, "--overwrite")
+    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", tiny_llm, "-o", out, "--overwrite",
+                             "--backend", "hf")
     assert code == 0 and "0 sent to the model" in output, output
     assert out.read_bytes() == first
 
 
-def test_auto_runs_a_translation_llm_in_transformers_and_ct2_says_so(tmp_path):
-    model = build_llm("qwen3", tmp_path / "tiny-qwen3")
+@pytest.mark.skipif(not HAS_CT2, reason="CTranslate2 is not installed")
+def test_what_ctranslate2_cannot_run_goes_to_transformers_under_auto(tmp_path):
+    model = build_llm("hunyuan", tmp_path / "tiny-hunyuan")
     out = tmp_path / "out.srt"
     code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", model, "-o", out,
                              "--backend", "auto")
-    assert code == 0, output
-    if __import__("importlib").util.find_spec("ctranslate2") is not None:
-        assert "a translation LLM runs in transformers" in output
-        code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", model, "-o", tmp_path / "x.srt",
-                                 "--backend", "ct2")
-        assert code == 2 and "--backend hf" in output, output
+    assert code == 0 and "hf (auto: CTranslate2 cannot convert HunYuan models" in output, output
+    code, output = translate(EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", model, "-o", tmp_path / "x.srt",
+                             "--backend", "ct2")
+    assert code == 2 and "--backend hf" in output, output
+
+
+@pytest.mark.skipif(not HAS_CT2, reason="CTranslate2 is not installed")
+@pytest.mark.parametrize("family", ["qwen3", "gemma3", "mistral"])
+def test_ctranslate2_reads_each_family_as_transformers_does(family, tmp_path):
+    """The conversion computes the same model: one forward pass, float32, log-probabilities within 1e-4
+    (Gemma 3 with TranslateGemma 4B's geometry: linear x8 RoPE scaling on the global layers)."""
+    import ctranslate2
+    import numpy as np
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from subtrans.mt.backends.ct2 import convert
+
+    folder = build_llm(family, tmp_path / family)
+    converted = convert(folder, tmp_path / f"{family}-ct2", "float32")
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
+    ids = AutoTokenizer.from_pretrained(folder)("Привет, как дела? Я люблю читать книги. 我喜欢看书。" * 4)["input_ids"]
+    with torch.no_grad():
+        ref = torch.log_softmax(model(torch.tensor([ids])).logits[0].float(), -1).numpy()
+    got = np.array(ctranslate2.Generator(str(converted)).forward_batch([ids], return_log_probs=True))[0]
+    assert float(np.abs(ref - got).max()) < 1e-4
+
+
+def test_a_gemma3_model_ctranslate2_would_compute_otherwise_is_refused(tmp_path):
+    from subtrans.mt.backends.ct2_causal import ct2_problem
+    from subtrans.mt.catalog import ModelSpec
+
+    folder = tmp_path / "g27"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "gemma3", "text_config": {
+        "head_dim": 128, "query_pre_attn_scalar": 168}}))          # TranslateGemma 27B's geometry
+    spec = ModelSpec(name="g27", hub_id=None, architecture="gemma3", directions=("ru-zh",), target_by="prompt",
+                     prompt="translategemma", path=folder)
+    assert "query_pre_attn_scalar (168)" in ct2_problem(spec)
+    (folder / "config.json").write_text(json.dumps({"model_type": "gemma3", "text_config": {
+        "head_dim": 256, "query_pre_attn_scalar": 256}}))          # 4B
+    assert ct2_problem(spec) == ""
 
 
 @pytest.mark.parametrize("family,expected", [

@@ -30,7 +30,8 @@ FAMILIES = {
     # family: (special tokens, eos, chat template)
     "qwen3": (["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"], "<|im_end|>", QWEN3_TEMPLATE),
     "hunyuan": (["<|startoftext|>", "<|extra_0|>", "<|eos|>", "<|pad|>"], "<|eos|>", HUNYUAN_TEMPLATE),
-    "gemma3": (["<pad>", "<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>"], "<end_of_turn>", GEMMA_TEMPLATE),
+    "gemma3": (["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"], "<end_of_turn>",
+               GEMMA_TEMPLATE),
     "mistral": (["<unk>", "<s>", "</s>"], "</s>", None),
 }
 
@@ -53,7 +54,7 @@ def train_bpe_tokenizer(family: str, vocab_size: int = 600):
     elif family == "hunyuan":
         extra.update(pad_token="<|pad|>", bos_token="<|startoftext|>")
     elif family == "gemma3":
-        extra.update(pad_token="<pad>", bos_token="<bos>")
+        extra.update(pad_token="<pad>", bos_token="<bos>", unk_token="<unk>")
     else:
         extra.update(bos_token="<s>", unk_token="<unk>")
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, **extra)
@@ -85,7 +86,11 @@ def build_llm(family: str, out_dir: Path) -> Path:
         config = transformers.HunYuanDenseV1Config(head_dim=8, **common)
         model = transformers.HunYuanDenseV1ForCausalLM(config)
     elif family == "gemma3":
-        config = transformers.Gemma3TextConfig(head_dim=8, sliding_window=64, **common)
+        # as TranslateGemma 4B: query_pre_attn_scalar = head_dim, linear x8 RoPE scaling on the global layers
+        rope = {"full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0},
+                "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}}
+        config = transformers.Gemma3TextConfig(head_dim=8, query_pre_attn_scalar=8, sliding_window=512,
+                                               rope_parameters=rope, **common)
         model = transformers.Gemma3ForCausalLM(config)
     else:
         config = transformers.MistralConfig(**common)

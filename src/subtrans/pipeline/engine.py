@@ -19,12 +19,8 @@ def load_backend(name: str, spec, *, device: str | None, allow_pickle: bool):
     """The backend ``name`` loaded with the model of ``spec``."""
     from ..mt.backends import get_backend
 
-    if getattr(spec, "decoder_only", False):
-        if name == "ct2":
-            raise ModelError(f"{spec.name} is a translation LLM, which subtrans runs in transformers only for now",
-                             text=spec.name, hint="--backend hf (or auto)")
-        if name == "hf":
-            name = "hf-causal"
+    if getattr(spec, "decoder_only", False) and name in ("hf", "ct2"):
+        name += "-causal"     # a translation LLM: the engine's decoder-only class
     try:
         return get_backend(name)(spec, device=device, allow_pickle=allow_pickle)
     except ImportError as exc:

@@ -126,8 +126,11 @@ class Translator:
                              allow_pickle=self.allow_pickle)
         key = (spec.name, str(spec.path))
         if spec.decoder_only and self._auto and self.backend_name == "ct2":
-            # CTranslate2's Generator is not wired for translation LLMs yet: auto takes transformers
-            self.backend_name, self.backend_note = "hf", "hf (auto: a translation LLM runs in transformers)"
+            from ..mt.backends.ct2_causal import ct2_problem
+
+            problem = ct2_problem(spec)   # HunYuan; Gemma 3 27B: auto takes transformers
+            if problem:
+                self.backend_name, self.backend_note = "hf", f"hf (auto: {problem})"
         if key not in self._backends:
             self._backends[key] = LazyEngine(spec, self.backend_name, lambda s: self._load(s))
         return self._backends[key]

@@ -37,8 +37,9 @@ __all__ = ["Backend", "BACKENDS", "Candidate", "register_backend", "get_backend"
 BACKENDS: dict[str, "str | type[Backend]"] = {
     "hf": "subtrans.mt.backends.hf:HFBackend",
     "ct2": "subtrans.mt.backends.ct2:CT2Backend",
-    # the hf backend's class for decoder-only translation LLMs (chosen by the model, not named by users)
+    # each engine's class for decoder-only translation LLMs (chosen by the model, not named by users)
     "hf-causal": "subtrans.mt.backends.causal:HFCausalBackend",
+    "ct2-causal": "subtrans.mt.backends.ct2_causal:CT2CausalBackend",
 }
 #: The extra each built-in backend needs, for the message when it is missing.
 _EXTRAS = {"hf": "mt", "ct2": "mt,fast"}

@@ -27,7 +27,7 @@ from ..constraints import ConstraintOptions, check_constraints
 from .base import Backend, Candidate
 from .tokens import Tokens, first_line
 
-__all__ = ["HFCausalBackend"]
+__all__ = ["HFCausalBackend", "Prompted", "prompt_for"]
 
 _THINK = re.compile(r"<think>.*?</think>", re.S)
 _LABEL = re.compile(r"^\s*(?:translation|перевод|译文|翻译|翻譯|譯文)\s*[:：]\s*", re.I)
@@ -87,7 +87,35 @@ class _Continuation:
         return SimpleNamespace(logits=logits[:, self.offset:])
 
 
-class HFCausalBackend(Tokens, Backend):
+class Prompted(Tokens):
+    """Mixin of both engines' translation-LLM backends: the family's prompt per sentence, and the
+    directions its prompt can name."""
+
+    def _prompt(self, text: str, source: str, target: str, terms) -> str:
+        return prompt_for(self, text, source, target, terms)
+
+    def direction(self, source: str, target: str) -> tuple[str, str]:
+        from ..prompts import PROMPTS
+
+        src, tgt = super().direction(source, target)
+        names = PROMPTS[self.spec.prompt]
+        if src not in names or tgt not in names:
+            raise ModelError(f"the {self.spec.prompt} prompt has no name for {src if src not in names else tgt!r}",
+                             text=self.spec.name)
+        return src, tgt
+
+
+def prompt_for(backend, text: str, source: str, target: str, terms) -> str:
+    """The prompt of ``backend``'s family for one sentence, with its terms (each a list of target forms
+    that may say its source form: :class:`~subtrans.pipeline.terms.TermForms`)."""
+    from ..prompts import build_prompt
+
+    pairs = [(getattr(t, "source", ""), t[0]) for t in terms if t]
+    prompt, _ = build_prompt(backend.spec.prompt, backend.tokenizer, text, source, target, pairs)
+    return prompt
+
+
+class HFCausalBackend(Prompted, Backend):
     """A decoder-only translation LLM in transformers, on CPU (float32) or CUDA (bfloat16, else float16)."""
 
     name = "hf"
@@ -199,23 +227,6 @@ class HFCausalBackend(Tokens, Backend):
         best = self.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
                               constraints=constraints)
         return [[Candidate(t, 0.0, tuple(h))] if t else [] for t, h in zip(best, self.last_enforcement)]
-
-    def _prompt(self, text: str, source: str, target: str, terms) -> str:
-        from ..prompts import build_prompt
-
-        pairs = [(getattr(t, "source", ""), t[0]) for t in terms if t]
-        prompt, _ = build_prompt(self.spec.prompt, self.tokenizer, text, source, target, pairs)
-        return prompt
-
-    def direction(self, source: str, target: str) -> tuple[str, str]:
-        from ..prompts import PROMPTS
-
-        src, tgt = super().direction(source, target)
-        names = PROMPTS[self.spec.prompt]
-        if src not in names or tgt not in names:
-            raise ModelError(f"the {self.spec.prompt} prompt has no name for {src if src not in names else tgt!r}",
-                             text=self.spec.name)
-        return src, tgt
 
     @property
     def revision(self) -> str:

@@ -23,7 +23,8 @@ MAX_SPELLING = 62
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 FINAL_PUNCT = ".!?…。！？‼⁇⁈⁉"
-_LETTERS = "A-Za-z\u00c0-\u024f\u0400-\u04ff"  # letters a Russian word cannot be glued to
+_LETTERS = "0-9A-Za-z\u00c0-\u024f\u0400-\u04ff"  # what a Russian word cannot be glued to (a lemma check
+                                                    # reads «Москва1927» as one unknown word)
 _CLOSERS = "\"'»”’)]）」』】》〉"
 _TAIL = re.compile(rf"[\s{re.escape(FINAL_PUNCT + _CLOSERS)}]*$")
 _OPENERS = "«“„\"'([（「『【《〈"

@@ -102,10 +102,11 @@ class TermSpeller:
 
     @functools.cached_property
     def glued_ids(self) -> tuple[int, ...]:
-        """Tokens that continue the current word with a letter (no "▁", a letter first): after a
-        completed Russian term they would glue letters onto it ("Пекин" + "итать")."""
-        return tuple(sorted(i for p, i in self._vocab.items()
-                            if p and not p.startswith(WORD_MARK) and p[0].isalpha() and i not in self._unusable))
+        """Tokens that continue the current word with a letter or digit (no "▁" or byte-level "Ġ", a letter
+        or digit first): after a completed Russian term they would glue onto it ("Пекин" + "итать")."""
+        byte_level = WORD_MARK not in "".join(list(self._vocab)[:2000]) and any(p.startswith("\u0120") for p in self._vocab)
+        first = _byte_level_first if byte_level else (lambda p: "" if p.startswith(WORD_MARK) else p[:1])
+        return tuple(sorted(i for p, i in self._vocab.items() if p and first(p).isalnum() and i not in self._unusable))
 
     def starts_word(self, token: int) -> bool:
         return self.piece(token).startswith(WORD_MARK)
@@ -168,3 +169,30 @@ class TermSpeller:
             else:
                 return None
         return out + ids[1:]
+
+
+@functools.lru_cache(maxsize=1)
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's byte-level alphabet (a printable character per byte) read back to bytes."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(bs, cs)}
+
+
+def _byte_level_first(piece: str) -> str:
+    """The first character a byte-level BPE piece writes ("" for a word start, "Ġ..."); a piece that
+    starts inside a Cyrillic letter's bytes counts as a letter ("а")."""
+    table = _byte_decoder()
+    raw = bytes(table[c] for c in piece if c in table)
+    if not raw or raw[:1] == b" ":
+        return ""
+    text = raw.decode("utf-8", errors="ignore")
+    if text:
+        return text[0]
+    return "а" if 0x80 <= raw[0] <= 0xD4 else ""
