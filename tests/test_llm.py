@@ -162,3 +162,84 @@ def test_what_was_cleaned_off_is_a_warning_of_the_run():
         result = tr.translate(track, to="zh")
     assert [w for w in result.warnings if "not a translation" in w] == \
         ["cue 1: the model added text that is not a translation; removed: '注：这是直译。'"]
+
+
+# -- context: the scene's previous cues with each sentence -----------------------------------------
+
+def test_each_sentence_goes_with_the_scenes_previous_cues_and_their_translations():
+    from fake_backend import PseudoBackend
+    from subtrans.mt.prompts import split_context
+    from subtrans.pipeline.translator import Translator
+
+    class Reader(PseudoBackend):
+        def __init__(self):
+            super().__init__()
+            self.spec = type(self.spec)(**{**self.spec.__dict__, "architecture": "qwen3", "target_by": "prompt",
+                                           "prompt": "qwen3", "context": 2})
+            self.requests = []
+
+        def translate(self, texts, **kw):
+            self.requests += list(texts)
+            return super().translate([split_context(t)[0] for t in texts], **kw)
+
+    track = subtrans.loads("1\n00:00:01,000 --> 00:00:02,000\nСтой!\n\n2\n00:00:02,500 --> 00:00:03,500\nКто идёт?\n\n"
+                           "3\n00:00:04,000 --> 00:00:05,000\nСвои.\n\n"
+                           "4\n00:00:12,000 --> 00:00:13,000\nУтро.\n\n")        # 7 s later: another scene
+    engine = Reader()
+    with Translator(backend=engine, cache=False, batch_size=1) as tr:
+        result = tr.translate(track, to="zh")
+    texts = [c.text for c in result.track.cues]
+    asked = [split_context(r) for r in engine.requests]
+    assert asked[0] == ("Стой!", [])
+    assert asked[1] == ("Кто идёт?", [("Стой!", texts[0])])
+    assert asked[2] == ("Свои.", [("Стой!", texts[0]), ("Кто идёт?", texts[1])])      # at most 2
+    assert asked[3] == ("Утро.", [])                                                  # a new scene
+    plain = Reader()
+    with Translator(backend=plain, cache=False, batch_size=1, context=0) as tr:      # 0 switches it off
+        tr.translate(track, to="zh")
+    assert all(split_context(r)[1] == [] for r in plain.requests)
+
+
+def test_hy_mt_is_asked_with_its_context_template():
+    from subtrans.mt.prompts import build_prompt
+
+    prompt, _ = build_prompt("hy-mt", train_bpe_tokenizer("hunyuan"), "Свои.", "ru", "zh",
+                             context=[("Кто идёт?", "谁来了？")])
+    assert prompt == ("<|startoftext|>Кто идёт?\n谁来了？\n参考上面的信息，把下面的文本翻译成中文，注意不需要翻译上文，"
+                      "也不要额外解释：\nСвои.<|extra_0|>")
+
+
+@pytest.mark.parametrize("family", ["hunyuan", "qwen3"])
+def test_a_run_with_context_is_served_from_the_memory_when_run_again(family, tmp_path):
+    model = build_llm(family, tmp_path / family)
+    out = tmp_path / "out.srt"
+    args = (EXAMPLES / "red-silk.ru.srt", "--to", "zh", "--model", model, "-o", out, "--backend", "hf", "--context", "2",
+            "--glossary", GLOSSARY)
+    code, output = translate(*args)
+    assert code == 0 and "missing" not in output, output
+    first = out.read_bytes()
+    code, output = translate(*args, "--overwrite")
+    assert code == 0 and "0 sent to the model" in output, output
+    assert out.read_bytes() == first
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fitting_gets_scored_alternatives_with_every_term(backend, tmp_path):
+    from subtrans.mt.catalog import resolve_model
+    from subtrans.pipeline.engine import load_backend
+    from subtrans.pipeline.terms import TermForms
+
+    model = build_llm("qwen3", tmp_path / "qwen3")
+    engine = load_backend(backend, resolve_model(str(model), "ru", "zh"), device="cpu", allow_pickle=False)
+    texts = ["Я люблю читать книги.", "Где мой брат?", ""]
+    got = engine.candidates(texts, source="ru", target="zh", n=3, max_length=10,
+                            constraints=[[TermForms(["书"], "книги")], [], []])
+    best = engine.translate(texts, source="ru", target="zh", max_length=10,
+                            constraints=[[TermForms(["书"], "книги")], [], []])
+    assert got[2] == []
+    for row, first in zip(got[:2], best[:2]):
+        if first:
+            assert first in [c.text for c in row] and 1 <= len(row) <= 3
+            assert [c.score for c in row] == sorted((c.score for c in row), reverse=True)
+            assert len({c.text for c in row}) == len(row)
+    assert all("书" in c.text for c in got[0])

@@ -35,8 +35,12 @@ _TRANSLATION_OPTIONS = [
     click.option("--allow-pickle", is_flag=True, help="Load pickle weights (pytorch_model.bin): only for models you trust."),
     click.option("--offline", is_flag=True, help="Never contact the Hugging Face Hub (also: HF_HUB_OFFLINE=1)."),
     click.option("--names/--no-names", default=True, show_default=True,
-                 help="Chinese -> Russian: render the film's Chinese names by the Palladius system (or the form "
-                      "Russian established) and enforce them like glossary terms; the glossary wins."),
+                 help="Render the film's names by the standard system (Chinese -> Russian: Palladius; Russian -> "
+                      "Chinese: the Xinhua table; or the established form) and enforce them like glossary terms; "
+                      "the glossary wins."),
+    click.option("--context", type=click.IntRange(min=0), metavar="N",
+                 help="Translation LLMs that document contextual translation (Hy-MT, Qwen3): give each sentence "
+                      "the scene's N previous cues with their translations; 0 switches it off [the model's]."),
     click.option("--fit/--no-fit", default=True, show_default=True,
                  help="Where a translation breaks the profile's reading speed, line length or number of lines, "
                       "use the best alternative the model finds that fits (extra decoding for those sentences only)."),

@@ -203,7 +203,8 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
                         profile: str | None = None, encoding: str | None = None, lenient: bool = False,
                         allow_pickle: bool = False, offline: bool | None = None, revision: str | None = None,
                         fit: bool = True, retime: bool = False, fit_margin: float = DEFAULT_MARGIN,
-                        fit_candidates: int = DEFAULT_CANDIDATES, names: bool = True, actors: int | None = None,
+                        fit_candidates: int = DEFAULT_CANDIDATES, names: bool = True, context: int | None = None,
+                        actors: int | None = None,
                         cpus_per_actor: float = 1, gpus_per_actor: float | None = None,
                         force: bool = False, ray_address: str | None = None, num_cpus: int | None = None,
                         reserved=(), progress=None) -> BatchResult:
@@ -234,8 +235,8 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
     if cpus_per_actor <= 0 or (gpus_per_actor is not None and gpus_per_actor < 0) or (actors is not None and actors < 1):
         raise ConfigError("--actors must be at least 1, --cpus-per-actor above 0, --gpus-per-actor at least 0")
     settings = translation_settings(target, profile)   # the layout's, the fitting's and the QA's, as run_translate's
-    files, names = collect_inputs(source, target)
-    outs = plan_outputs(files, target, None, Path(output_dir), names=names, overwrite=True)
+    files, relative = collect_inputs(source, target)
+    outs = plan_outputs(files, target, None, Path(output_dir), names=relative, overwrite=True)
     taken = {p.resolve() for p in files} | {o.resolve() for o in outs}
     for r in reserved:
         if Path(r).resolve() in taken:
@@ -244,7 +245,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
     options = dict(backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
                    cache=_translator_cache(cache), allow_pickle=allow_pickle,
                    offline=True if offline or is_offline() else None, revision=revision, fit=fit, retime=retime,
-                   fit_margin=fit_margin, fit_candidates=fit_candidates, names=names)
+                   fit_margin=fit_margin, fit_candidates=fit_candidates, names=names, context=context)
     # Built here once: checks the options and reads the glossaries (their warnings are the caller's to show).
     driver_translator = Translator(model, glossaries=glossaries, **options)
     glossary = driver_translator.glossary

@@ -97,6 +97,7 @@ class ModelSpec:
     prompt: str = ""                # decoder-only models: the prompt format (subtrans.mt.prompts.PROMPTS)
     memory: str = ""                # memory the model needs to run ("4 GB"), for `models list`
     device_hint: str = ""           # where it is practical ("laptop CPU", "one GPU")
+    context: int = 0                # translation LLMs that read context: previous cues given with each sentence
 
     @property
     def decoder_only(self) -> bool:
@@ -167,7 +168,7 @@ _REQUIRED = ("name", "hub_id", "architecture", "directions", "target_by", "licen
 _TYPES = {
     "name": str, "hub_id": str, "architecture": str, "target_by": str, "revision": str, "licence": str,
     "commercial": bool, "warning": str, "beams": int, "max_length": int, "parameters": str, "description": str,
-    "url": str, "size": str, "weights": str, "licence_url": str, "prompt": str, "memory": str, "device_hint": str,
+    "url": str, "size": str, "weights": str, "licence_url": str, "prompt": str, "memory": str, "device_hint": str, "context": int,
 }
 
 
@@ -733,6 +734,7 @@ def describe(spec: ModelSpec) -> list[tuple[str, str]]:
          or "-"),
         ("weights", spec.weights),
         ("memory", (spec.memory + f" ({memory_fit(spec)})") if spec.memory else "-"),
+        ("context", f"{spec.context} previous cues with each sentence" if spec.context else "-"),
         ("practical on", spec.device_hint or "-"),
         ("revision", spec.revision or "main"),
         ("url", spec.url or "-"),

@@ -18,13 +18,20 @@ vendors' (see ``../shared/design/LLM-MT-NOTES.md`` for where each was read):
 
 Terms are also enforced while decoding (:mod:`subtrans.mt.constraints`), exactly as for the
 sequence-to-sequence models: the prompt only lets the model plan for them.
+
+Context: the families that document contextual translation (:data:`CONTEXT_PROMPTS`: Hy-MT's
+"参考上面的信息 ... 不需要翻译上文" template; Qwen3 in our own words) get the scene's previous cues,
+each with the translation already chosen for it. The pipeline sends such a sentence as one string
+(:func:`with_context`), so that the translation memory keys it with its context; the backend takes
+it apart again (:func:`split_context`).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Sequence
 
-__all__ = ["PROMPTS", "build_prompt"]
+__all__ = ["PROMPTS", "CONTEXT_PROMPTS", "build_prompt", "with_context", "split_context"]
 
 #: The prompt formats, with the language names or codes each uses.
 PROMPTS = {
@@ -34,25 +41,59 @@ PROMPTS = {
     "qwen3": {"ru": "Russian", "zh": "Simplified Chinese", "zh-hant": "Traditional Chinese"},
 }
 
+#: The prompt formats whose models document translation in context.
+CONTEXT_PROMPTS = ("hy-mt", "qwen3")
+
 _HY_MT = "将以下文本翻译为{target}，注意只需要输出翻译后的结果，不要额外解释：\n\n{text}"
+_HY_MT_CONTEXT = "{context}\n参考上面的信息，把下面的文本翻译成{target}，注意不需要翻译上文，也不要额外解释：\n{text}"
 _HY_MT_TERMS = "参考下面的翻译：\n{terms}\n\n将以下文本翻译为{target}，注意只需要输出翻译后的结果，不要额外解释：\n{text}"
 _SEED_X = "Translate the following {source} sentence into {target}:\n{text} <{code}>"
 _QWEN3 = ("Translate the following {source} subtitle text into {target}. Output only the translation, "
           "on one line, without quotes, notes or explanations.{terms}\n\n{text}")
 
 
+_CONTEXT_MARK, _TEXT_MARK = "\u0001context:", "\u0002"
+
+
+def with_context(text: str, context: Sequence[tuple[str, str]]) -> str:
+    """``text`` with the scene's previous cues (source, translation) as one request string."""
+    if not context:
+        return text
+    return _CONTEXT_MARK + json.dumps([list(p) for p in context], ensure_ascii=False) + _TEXT_MARK + text
+
+
+def split_context(request: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text and the context of a request string (:func:`with_context`)."""
+    if not request.startswith(_CONTEXT_MARK) or _TEXT_MARK not in request:
+        return request, []
+    head, _, text = request[len(_CONTEXT_MARK):].partition(_TEXT_MARK)
+    try:
+        pairs = [(str(a), str(b)) for a, b in json.loads(head)]
+    except (ValueError, TypeError):
+        return request, []
+    return text, pairs
+
+
 def build_prompt(family: str, tokenizer, text: str, source: str, target: str,
-                 terms: Sequence[tuple[str, str]] = ()) -> tuple[str, bool]:
+                 terms: Sequence[tuple[str, str]] = (), context: Sequence[tuple[str, str]] = ()) -> tuple[str, bool]:
     """The prompt for one sentence, and whether the tokenizer should add its special tokens (BOS) to it.
 
-    ``terms``: (source form, target form) pairs the translation must hold."""
+    ``terms``: (source form, target form) pairs the translation must hold. ``context``: the scene's
+    previous cues, each (source, translation), for the families of :data:`CONTEXT_PROMPTS` (the others
+    ignore it: their cards document no contextual prompt)."""
     names = PROMPTS[family]
     terms = [(s, t) for s, t in terms if s and t]
+    context = [(s, t) for s, t in context if s] if family in CONTEXT_PROMPTS else []
     if family == "seed-x":
         (src_name, _), (tgt_name, code) = names[source], names[target]
         return _SEED_X.format(source=src_name, target=tgt_name, text=text, code=code), True
     if family == "hy-mt":
-        if terms:
+        if context:
+            lines = "\n".join(f"{s}\n{t}" if t else s for s, t in context)
+            content = _HY_MT_CONTEXT.format(context=lines, target=names[target], text=text)
+            if terms:
+                content = "参考下面的翻译：\n" + "\n".join(f"{s} 翻译成 {t}" for s, t in terms) + "\n\n" + content
+        elif terms:
             listed = "\n".join(f"{s} 翻译成 {t}" for s, t in terms)
             content = _HY_MT_TERMS.format(terms=listed, target=names[target], text=text)
         else:
@@ -63,6 +104,9 @@ def build_prompt(family: str, tokenizer, text: str, source: str, target: str,
         return _chat(tokenizer, [{"role": "user", "content": [item]}]), False
     if family == "qwen3":
         listed = "" if not terms else " Translate these terms exactly so: " + "; ".join(f"{s} → {t}" for s, t in terms) + "."
+        if context:
+            listed += (" The scene's previous lines and their translations, for context only (do not translate "
+                       "them again):\n" + "\n".join(f"{s} → {t}" for s, t in context))
         content = _QWEN3.format(source=names[source], target=names[target], terms=listed, text=text)
         return _chat(tokenizer, [{"role": "user", "content": content}], enable_thinking=False), False
     raise ValueError(f"unknown prompt format {family!r}")

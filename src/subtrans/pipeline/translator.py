@@ -15,6 +15,7 @@ from .assembly import Translation, assemble, bilingual_track, signature, term_wa
 from .engine import LazyEngine, load_backend
 from .fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN, FitOptions, fit_translation
 from .languages import check_direction, detect_source, job_languages, job_profile, normalize_language, source_text
+from .context import run_in_context
 from .memory import Memory, memory_contexts
 from .render import CueRenderer, Layout, interruption_marks, persons, vtt_escape
 from ..lang.units import MERGE_GAP_MS
@@ -58,7 +59,7 @@ class Translator:
                  cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
                  revision: str | None = None, fit: bool = True, retime: bool = False,
                  fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES,
-                 names: bool = True) -> None:
+                 names: bool = True, context: int | None = None) -> None:
         self.glossary = None
         if glossaries:
             from ..glossary import Glossary, load_glossaries
@@ -79,6 +80,9 @@ class Translator:
         if isinstance(fit_candidates, bool) or not isinstance(fit_candidates, int) or fit_candidates < 2:
             raise ConfigError(f"--fit-candidates must be at least 2 (the translation and an alternative), "
                               f"not {fit_candidates!r}", text=str(fit_candidates))
+        if context is not None and (isinstance(context, bool) or not isinstance(context, int) or context < 0):
+            raise ConfigError(f"--context must be 0 or more previous cues, not {context!r}", text=str(context))
+        self.context = context   # None: the model's (catalogue) count
         self.model_ref = model
         if self._instance is not None:
             self.backend_name = self.backend_note = backend
@@ -184,7 +188,10 @@ class Translator:
         memory = Memory(self._get_cache(), engine, context=context, alternatives_context=alternatives_context,
                         source=languages.model_source, target=languages.model_target, beams=beams,
                         batch_size=self.batch_size, max_length=self.max_length, progress=progress)
-        memory.run(unit_texts, terms.constraints_of(unit_texts, unit_matches))          # 4. engine
+        if (n := self._context_for(spec)):                                              # 4. engine
+            run_in_context(memory, track, units, unit_texts, terms.constraints_of(unit_texts, unit_matches), n)
+        else:
+            memory.run(unit_texts, terms.constraints_of(unit_texts, unit_matches))
         spread = spread_units(units, unit_texts, unit_matches, memory.result, languages)  # 5. spread
         pieces, slot_text = spread.pieces, spread.slot_text
         if spread.redo:  # units that could not be spread: their slots translated one by one
@@ -232,6 +239,15 @@ class Translator:
         base = self.glossary
         return Glossary(terms=[*(base.terms if base else []), *terms], warnings=list(base.warnings if base else []),
                         sources=[*(base.sources if base else []), "names"])
+
+    def _context_for(self, spec) -> int:
+        """How many previous cues go with each sentence: the option's count, else the catalogue's, for a
+        translation LLM whose prompt reads context; 0 for every other model."""
+        from ..mt.prompts import CONTEXT_PROMPTS
+
+        if not getattr(spec, "decoder_only", False) or spec.prompt not in CONTEXT_PROMPTS:
+            return 0
+        return self.context if self.context is not None else spec.context
 
     @property
     def fit_options(self) -> FitOptions:

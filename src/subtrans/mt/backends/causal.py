@@ -105,14 +105,23 @@ class Prompted(Tokens):
         return src, tgt
 
 
-def prompt_for(backend, text: str, source: str, target: str, terms) -> str:
-    """The prompt of ``backend``'s family for one sentence, with its terms (each a list of target forms
-    that may say its source form: :class:`~subtrans.pipeline.terms.TermForms`)."""
-    from ..prompts import build_prompt
+def prompt_for(backend, request: str, source: str, target: str, terms) -> str:
+    """The prompt of ``backend``'s family for one request (a sentence, with the scene's previous cues
+    when the pipeline gives them: :func:`~subtrans.mt.prompts.with_context`), with its terms (each a
+    list of target forms that may say its source form: :class:`~subtrans.pipeline.terms.TermForms`)."""
+    from ..prompts import build_prompt, split_context
 
+    text, context = split_context(request)
     pairs = [(getattr(t, "source", ""), t[0]) for t in terms if t]
-    prompt, _ = build_prompt(backend.spec.prompt, backend.tokenizer, text, source, target, pairs)
+    prompt, _ = build_prompt(backend.spec.prompt, backend.tokenizer, text.strip(), source, target, pairs, context)
     return prompt
+
+
+def request_text(request: str) -> str:
+    """The sentence of a request, without its context."""
+    from ..prompts import split_context
+
+    return split_context(request)[0].strip()
 
 
 class HFCausalBackend(Prompted, Backend):
@@ -190,18 +199,9 @@ class HFCausalBackend(Prompted, Backend):
         todo = [i for i, t in enumerate(texts) if t and t.strip()]
         if not todo:
             return out
-        src, tgt = self.direction(source, target)
-        prompts = [self._prompt(texts[i].strip(), src, tgt, (constraints or [[]] * len(texts))[i] or [])
-                   for i in todo]
-        special = self.spec.prompt == "seed-x"
-        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=special)
-        enc = {k: v.to(self.model.device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
-        longest = max(len(self.encode_target(texts[i].strip())) for i in todo)
-        budget = min(max_length or self.spec.max_length, 3 * longest + 16)
-        view = _Continuation(self.model, enc["input_ids"].shape[1], self.pad_id)
-        suppress = sorted(self._non_text_ids - set(self.eos_ids))
+        tgt, enc, view, budget = self._prepare(texts, todo, source, target, max_length, constraints)
         generate_kwargs: dict[str, Any] = dict(num_beams=max(1, int(beams)), num_return_sequences=1,
-                                               do_sample=False, suppress_tokens=suppress or None)
+                                               do_sample=False, suppress_tokens=self._suppress or None)
         row_terms = [terms[i] for i in todo]
         if any(row_terms):
             from ..constraints import TermDecoding
@@ -220,13 +220,98 @@ class HFCausalBackend(Prompted, Backend):
             out[i], self.last_cleaned[i] = _clean(text)
         return out
 
+    def _prepare(self, texts, todo, source, target, max_length, constraints):
+        """(target, the left-padded prompts of ``texts[todo]``, their continuation view, the budget)."""
+        src, tgt = self.direction(source, target)
+        prompts = [self._prompt(texts[i], src, tgt, (constraints or [[]] * len(texts))[i] or []) for i in todo]
+        special = self.spec.prompt == "seed-x"
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=special)
+        enc = {k: v.to(self.model.device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
+        longest = max(len(self.encode_target(request_text(texts[i]))) for i in todo)
+        budget = min(max_length or self.spec.max_length, 3 * longest + 16)
+        return tgt, enc, _Continuation(self.model, enc["input_ids"].shape[1], self.pad_id), budget
+
+    @property
+    def _suppress(self) -> list[int]:
+        return sorted(self._non_text_ids - set(self.eos_ids))
+
     def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
                    max_length: int | None = None,
                    constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:
-        """The translation alone, for now (fitting then has no shorter alternative to choose)."""
+        """Up to ``n`` alternatives per text, best first (see :meth:`Backend.candidates`): the translation
+        :meth:`translate` gives, and the n-best of beam searches with the length penalties of
+        :data:`~subtrans.mt.backends.base.CANDIDATE_LENGTH_PENALTIES` (steered by the term processor
+        when the text has terms; a hypothesis still lacking a term is dropped), each scored by one
+        teacher-forced pass as the mean log-probability of its tokens and the end of turn."""
+        from transformers import LogitsProcessorList
+
+        from ..constraints import TermLogitsProcessor, missing_terms
+        from .base import CANDIDATE_LENGTH_PENALTIES
+
+        texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        out: list[list[Candidate]] = [[] for _ in texts]
         best = self.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
                               constraints=constraints)
-        return [[Candidate(t, 0.0, tuple(h))] if t else [] for t, h in zip(best, self.last_enforcement)]
+        best_how = [tuple(h) for h in self.last_enforcement]
+        todo = [i for i, t in enumerate(texts) if t and t.strip() and best[i]]
+        if not todo:
+            return out
+        n = max(1, int(n))
+        tgt, enc, view, budget = self._prepare(texts, todo, source, target, max_length, constraints)
+        row_terms = [terms[i] for i in todo]
+        whole = not tgt.startswith("zh")
+        pools = [{best[i]: best_how[i]} for i in todo]
+        speller = self.term_speller()
+        for penalty in CANDIDATE_LENGTH_PENALTIES:
+            kwargs: dict[str, Any] = dict(num_beams=max(n, int(beams)), num_return_sequences=n, do_sample=False,
+                                          length_penalty=penalty, min_new_tokens=1, suppress_tokens=self._suppress or None)
+            top = budget
+            steered = any(row_terms) and self.constraint_options.processor
+            if steered:
+                spelled = [[speller.spell(t, tgt) for t in row] for row in row_terms]
+                top = max(budget, *(sum(t.min_length for t in row) for row in spelled))
+                options = self.constraint_options
+                kwargs["logits_processor"] = LogitsProcessorList([TermLogitsProcessor(
+                    spelled, start=1, max_lengths=[1 + top] * len(spelled), eos_ids=self.eos_ids,
+                    stop_ids=speller.stop_ids, bias=options.bias, repeat_penalty=options.repeat_penalty,
+                    glued_ids=speller.glued_ids if whole else ())])
+            with self._torch.inference_mode():
+                generated = view.generate(**enc, max_new_tokens=top, **kwargs)
+            label = ("constrained" if steered else "free",)
+            for r in range(len(todo)):
+                for row in generated[r * n:(r + 1) * n]:
+                    text, cleaned = _clean(self.decode_ids(row.tolist()))
+                    if text and not cleaned and text not in pools[r] \
+                            and not missing_terms(text, row_terms[r], whole_words=whole):
+                        pools[r][text] = label * len(row_terms[r])
+        scores = self._score(enc, view, [list(pool) for pool in pools])
+        for r, i in enumerate(todo):
+            pool = [Candidate(text, score, how) for (text, how), score in zip(pools[r].items(), scores[r])]
+            ranked = sorted(pool, key=lambda c: -c.score)
+            kept = [c for c in ranked if c.text == best[i]] + [c for c in ranked if c.text != best[i]][:n - 1]
+            out[i] = sorted(kept, key=lambda c: -c.score)
+        self.last_enforcement = [list(h) for h in best_how]
+        return out
+
+    def _score(self, enc: dict, view: "_Continuation", rows: list[list[str]]) -> list[list[float]]:
+        """Per prompt row, each text's mean log-probability per token as the model's continuation."""
+        torch = self._torch
+        eos = self.eos_ids[0]
+        out: list[list[float]] = []
+        with torch.inference_mode():
+            for r, texts in enumerate(rows):
+                seqs = [[self.pad_id] + self.encode_target(t) + [eos] for t in texts]
+                width = max(len(q) for q in seqs)
+                dec = torch.full((len(seqs), width), self.pad_id, dtype=torch.long, device=self.model.device)
+                for k, q in enumerate(seqs):
+                    dec[k, :len(q)] = torch.tensor(q, dtype=torch.long)
+                ids = enc["input_ids"][r:r + 1].expand(len(seqs), -1)
+                mask = enc["attention_mask"][r:r + 1].expand(len(seqs), -1)
+                logits = view(input_ids=ids, attention_mask=mask, decoder_input_ids=dec[:, :-1]).logits
+                logp = logits.float().log_softmax(-1).gather(2, dec[:, 1:].unsqueeze(-1)).squeeze(-1)
+                out.append([float(logp[k, :len(q) - 1].mean()) for k, q in enumerate(seqs)])
+        return out
 
     @property
     def revision(self) -> str:

@@ -20,7 +20,7 @@ from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import PrefixRepair, check_constraints
 from .base import Backend, Candidate
-from .causal import Prompted, _clean
+from .causal import Prompted, _clean, request_text
 from .ct2 import _Steps, convert, converted_folder, cpu_threads, quantization_for
 from .tokens import first_line
 
@@ -130,12 +130,7 @@ class CT2CausalBackend(Prompted, Backend):
         todo = [i for i, t in enumerate(texts) if t and t.strip()]
         if not todo:
             return out
-        src, tgt = self.direction(source, target)
-        special = self.spec.prompt == "seed-x"
-        prompts = [self.tokenizer(self._prompt(texts[i].strip(), src, tgt, (constraints or [[]] * len(texts))[i] or []),
-                                  add_special_tokens=special)["input_ids"] for i in todo]
-        longest = max(len(self.encode_target(texts[i].strip())) for i in todo)
-        budget = min(max_length or self.spec.max_length, 3 * longest + 16)
+        tgt, prompts, budget = self._prepare(texts, todo, source, target, max_length, constraints)
         beams = max(1, int(beams))
         results = self._generate([p for p in prompts], budget, beams)
         repairs, decoded = [], {}
@@ -156,13 +151,65 @@ class CT2CausalBackend(Prompted, Backend):
             out[i], self.last_cleaned[i] = _clean(decoded[k])
         return out
 
+    def _prepare(self, texts, todo, source, target, max_length, constraints):
+        """(target, the prompt ids of ``texts[todo]``, the budget)."""
+        src, tgt = self.direction(source, target)
+        special = self.spec.prompt == "seed-x"
+        prompts = [self.tokenizer(self._prompt(texts[i], src, tgt, (constraints or [[]] * len(texts))[i] or []),
+                                  add_special_tokens=special)["input_ids"] for i in todo]
+        longest = max(len(self.encode_target(request_text(texts[i]))) for i in todo)
+        return tgt, prompts, min(max_length or self.spec.max_length, 3 * longest + 16)
+
     def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
                    max_length: int | None = None,
                    constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:
-        """The translation alone, for now (as the ``hf`` path for translation LLMs)."""
+        """Up to ``n`` alternatives per text, best first: the translation :meth:`translate` gives and the
+        n-best of beam searches with the length penalties of
+        :data:`~subtrans.mt.backends.base.CANDIDATE_LENGTH_PENALTIES` (a hypothesis lacking a term is
+        dropped: CTranslate2 cannot steer the n-best), each scored by ``score_batch`` as the mean
+        log-probability of its tokens and the end of turn after the prompt."""
+        from ..constraints import missing_terms
+        from .base import CANDIDATE_LENGTH_PENALTIES
+
+        texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        out: list[list[Candidate]] = [[] for _ in texts]
         best = self.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
                               constraints=constraints)
-        return [[Candidate(t, 0.0, tuple(h))] if t else [] for t, h in zip(best, self.last_enforcement)]
+        enforced = [tuple(h) for h in self.last_enforcement]
+        todo = [i for i, t in enumerate(texts) if t and t.strip() and best[i]]
+        if not todo:
+            return out
+        n = max(1, int(n))
+        tgt, prompts, budget = self._prepare(texts, todo, source, target, max_length, constraints)
+        whole = not tgt.startswith("zh")
+        tok = self.tokenizer
+        found = [{best[i]: enforced[i]} for i in todo]
+        for penalty in CANDIDATE_LENGTH_PENALTIES:
+            results = self.generator.generate_batch(
+                [tok.convert_ids_to_tokens(p) for p in prompts], max_length=budget, min_length=1,
+                beam_size=max(n, int(beams)), num_hypotheses=n, length_penalty=penalty,
+                include_prompt_in_result=False, end_token=list(self.eos_ids), suppress_sequences=self._suppress or None)
+            eos = set(self.eos_ids)
+            for k, r in enumerate(results):
+                for ids in r.sequences_ids:
+                    text, cleaned = _clean(self.decode_ids([t for t in ids if t not in eos]))
+                    row = terms[todo[k]]
+                    if text and not cleaned and text not in found[k] and not missing_terms(text, row, whole_words=whole):
+                        found[k][text] = ("free",) * len(row)
+        flat = [(k, text) for k in range(len(todo)) for text in found[k]]
+        end = tok.convert_ids_to_tokens([self.eos_ids[0]])
+        scored = self.generator.score_batch(
+            [tok.convert_ids_to_tokens(prompts[k] + self.encode_target(text)) + end for k, text in flat])
+        for (k, text), s in zip(flat, scored):
+            logp = list(s.log_probs)[-(len(self.encode_target(text)) + 1):]
+            out[todo[k]].append(Candidate(text, sum(logp) / max(1, len(logp)), found[k][text]))
+        for k, i in enumerate(todo):
+            ranked = sorted(out[i], key=lambda c: -c.score)
+            kept = [c for c in ranked if c.text == best[i]] + [c for c in ranked if c.text != best[i]][:n - 1]
+            out[i] = sorted(kept, key=lambda c: -c.score)
+        self.last_enforcement = [list(h) for h in enforced]
+        return out
 
     # -- engine calls ----------------------------------------------------------------------
 
