@@ -265,3 +265,27 @@ def test_a_model_that_cannot_load_stops_the_run_with_one_line(tmp_path):
                        "--model", tmp_path / "no-such-model")
     assert code == 2 and "Traceback" not in output
     assert [ln for ln in output.splitlines() if ln.startswith("subtrans: error:")][0].count("no-such-model") >= 1
+
+
+@pytest.mark.parametrize("flag,expected", [("--no-names", False), ("--names", True)])
+def test_batch_passes_the_names_and_context_options_to_the_translator(flag, expected, tmp_path, monkeypatch):
+    """The names flag reaches the translator as given (it was once overwritten by the input file list)."""
+    import subtrans.pipeline.translator as translator
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def spy(self, model=None, **options):
+        seen.update(options)
+        raise Stop
+
+    monkeypatch.setattr(translator.Translator, "__init__", spy)
+    films = tmp_path / "films"
+    films.mkdir()
+    (films / "a.ru.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nДа.\n\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", "translate", str(films), "--to", "zh", "--output-dir",
+                                       str(tmp_path / "out"), flag, "--context", "3"])
+    assert isinstance(result.exception, Stop), result.output
+    assert seen["names"] is expected and seen["context"] == 3
