@@ -105,12 +105,15 @@ def test_the_names_command_writes_a_glossary_the_localiser_passes_back(tmp_path)
     assert {t.zh: t.ru for t in g.terms}["周恩来"] == "Чжоу Эньлай"
 
 
-@pytest.mark.parametrize("language", ["zh", "ru"])
-def test_precision_and_recall_of_name_finding(language):
+@pytest.mark.parametrize("cases,language,floor", [("zh", "zh", (0.9, 0.9)), ("ru", "ru", (0.9, 0.9)),
+                                                  ("ru_second", "ru", (0.9, 0.85))])
+def test_precision_and_recall_of_name_finding(cases, language, floor):
     """On the hand-written sentences of tests/cases/names_found_*.tsv (some of which shaped the word
-    lists: the figures are the floor this must not fall under, not a measure on unseen text)."""
+    lists: the figures are the floor this must not fall under, not a measure on unseen text; the
+    ``ru_second`` set was written by another hand and measured before it shaped anything: see its
+    header for those figures)."""
     tp = fp = fn = 0
-    for line in (Path(__file__).parent / "cases" / f"names_found_{language}.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (Path(__file__).parent / "cases" / f"names_found_{cases}.tsv").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         sentence, _, gold = line.partition("\t")
@@ -120,7 +123,7 @@ def test_precision_and_recall_of_name_finding(language):
         tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     print(f"{language}: precision {precision:.3f}, recall {recall:.3f} ({tp} found, {fp} wrong, {fn} missed)")
-    assert precision >= 0.9 and recall >= 0.9
+    assert precision >= floor[0] and recall >= floor[1]
 
 
 # -- enforced in translate, on both engines -------------------------------------------------------

@@ -133,6 +133,7 @@ _PERSON = ("Name", "Surn", "Patr")
 
 
 def _russian(text: str, glossary):
+    from .lang.palladius import nominative, palladius_word, sounds_chinese
     from .lang.russian import analyzer
 
     morph = analyzer()
@@ -149,26 +150,38 @@ def _russian(text: str, glossary):
             word = "-".join(w.capitalize() for w in word.split("-"))
         parses = morph.parse(word)
         kind, parse = _russian_kind(parses)
+        second = words[k].group(0) if k < len(words) and text[m.end():words[k].start()] == " " else ""
+        # a Chinese or other foreign name the dictionary does not know: «Ли Мэй», «Чжан Цзолинь», «Лю Шэн»,
+        # its last part declined as Russian declines it («от Ван Чэна»)
+        if second and not second.isupper() and not morph.word_is_known(second.lower()) \
+                and (kind is not None or sounds_chinese(f"{word} {nominative(second)}")):
+            last = morph.parse(second)[0]
+            if last.tag.case not in (None, "nomn") and any(g in last.tag for g in _PERSON) \
+                    and palladius_word(last.normal_form):
+                second = last.normal_form.capitalize()          # Чэна: Чэн's genitive
+            yield word + " " + nominative(second), "person", True
+            k += 1
+            continue
         if kind is None:
             gender = None
             continue
+        # «Любовь Сергеевна», «Лев Аркадьевич»: a name, whatever else the first word may be
+        named = bool(second) and any(g in p.tag for p in morph.parse(second) for g in ("Patr", "Surn"))
         opens = bool(_SENTENCE_START.search(text[:m.start()]))
-        if opens and parses[0].score >= 0.5 and not any(g in parses[0].tag for g in (*_PERSON, "Geox", "Orgn")):
+        if opens and not named and parses[0].score >= 0.5 \
+                and not any(g in parses[0].tag for g in (*_PERSON, "Geox", "Orgn")):
             gender = None   # «Вера в победу», «Надежда умирает»: a word that opens the sentence
             continue
-        # «Роза стояла в вазе»: a common noun too, at the start of a sentence: a name only if the film
-        # uses it as one elsewhere (see find_names)
-        certain = not (opens and any("NOUN" in p.tag and p.tag.case == "nomn" and p.tag.number == "sing"
-                                     and not any(g in p.tag for g in (*_PERSON, "Geox", "Orgn")) for p in parses))
-        # a Chinese or other foreign name the dictionary does not know: «Ли Мэй», «Чжан Цзолинь»
-        if k < len(words) and text[m.end():words[k].start()] == " " \
-                and not morph.word_is_known(words[k].group(0).lower()):
-            yield word + " " + words[k].group(0), "person", True
-            k += 1
-            continue
+        # «Роза стояла в вазе», «Надежды нет»: a common noun too (in the nominative), at the start of a
+        # sentence: a name only if the film uses it as one elsewhere (see find_names)
+        certain = named or not (opens and any("NOUN" in p.tag and p.tag.case == "nomn"
+                                              and not any(g in p.tag for g in (*_PERSON, "Geox", "Orgn"))
+                                              for p in parses))
         if kind == "person":
             matching = [p for p in parses if any(g in p.tag for g in _PERSON)]
-            parse = next((p for p in matching if gender and p.tag.gender == gender), parse)
+            # a declinable reading before an indeclinable one (Анне: Анна's dative, not a name «Анне»)
+            matching.sort(key=lambda p: "Fixd" in p.tag)
+            parse = next((p for p in matching if gender and p.tag.gender == gender), matching[0] if matching else parse)
         if parse.tag.case == "nomn" and parse.tag.number != "plur":
             lemma = word
         else:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .binding import rules
 
-__all__ = ["syllable", "render", "sounds_chinese", "Rendering"]
+__all__ = ["syllable", "render", "sounds_chinese", "palladius_word", "nominative", "Rendering"]
 
 
 class Rendering(NamedTuple):
@@ -109,15 +109,32 @@ def sounds_chinese(name: str) -> bool:
     words = [w for w in name.replace("-", " ").split() if w]
     if not words or len(words) == 1 and len(words[0]) < 4:
         return False
-    syllables = _cyrillic_syllables()
     morph = analyzer()
     for word in words:
-        w = word.lower()
-        if len(words) == 1 and morph.word_is_known(w):
+        if len(words) == 1 and morph.word_is_known(word.lower()):
             return False
-        ok = [True] + [False] * len(w)
-        for end in range(1, len(w) + 1):
-            ok[end] = any(ok[start] and w[start:end] in syllables for start in range(max(0, end - 6), end))
-        if not ok[-1]:
+        if not palladius_word(word):
             return False
     return True
+
+
+def palladius_word(word: str) -> bool:
+    """Whether ``word`` (Cyrillic) splits into syllables of the Palladius table (Цзолинь, Мэй, Чэн)."""
+    syllables = _cyrillic_syllables()
+    w = word.lower()
+    ok = [True] + [False] * len(w)
+    for end in range(1, len(w) + 1):
+        ok[end] = any(ok[start] and w[start:end] in syllables for start in range(max(0, end - 6), end))
+    return bool(w) and ok[-1]
+
+
+def nominative(word: str) -> str:
+    """A Chinese name's last part as Russian declines it, back in the nominative (Чэна, Чэну, Чэном ->
+    Чэн); unchanged when it is no declined Palladius word."""
+    if palladius_word(word):
+        return word
+    for ending in ("ом", "ем", "а", "я", "у", "ю", "е"):
+        stem = word[:-len(ending)]
+        if word.lower().endswith(ending) and len(stem) >= 2 and palladius_word(stem) and stem[-1].lower() not in "аеиоуыэюяй":
+            return stem
+    return word
