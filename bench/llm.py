@@ -78,8 +78,9 @@ def build(family: str, root: Path) -> Path:
         "gemma3": (transformers.Gemma3ForCausalLM, transformers.Gemma3TextConfig),
         "mistral": (transformers.MistralForCausalLM, transformers.MistralConfig),
     }[family]
-    with torch.device("cpu"):
-        model = cls(config(**common)).eval()
+    # the 7B in bfloat16 (float32 would not fit 24 GB); the others in float32, as hf runs them on a CPU
+    dtype = torch.bfloat16 if family == "mistral" else torch.float32
+    model = cls._from_config(config(**common), dtype=dtype).eval()
     folder = root / family
     model.save_pretrained(folder)
     tok.save_pretrained(folder)
