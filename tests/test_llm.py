@@ -2,6 +2,7 @@
 models of each family's architecture with a real BPE tokenizer and its chat template (tests/tiny_llms.py)."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,34 @@ def test_fitting_gets_scored_alternatives_with_every_term(backend, tmp_path):
             assert [c.score for c in row] == sorted((c.score for c in row), reverse=True)
             assert len({c.text for c in row}) == len(row)
     assert all("书" in c.text for c in got[0])
+
+
+def test_a_bilingual_sources_english_line_goes_in_as_context_never_as_text():
+    from fake_backend import PseudoBackend
+    from subtrans.mt.prompts import split_context
+    from subtrans.pipeline.translator import Translator
+
+    class Reader(PseudoBackend):
+        def __init__(self, prompt="hy-mt"):
+            super().__init__()
+            self.spec = type(self.spec)(**{**self.spec.__dict__, "architecture": "hunyuan", "target_by": "prompt",
+                                           "prompt": prompt})
+            self.requests = []
+
+        def translate(self, texts, **kw):
+            self.requests += [split_context(t) for t in texts]
+            return super().translate([split_context(t)[0] for t in texts], **kw)
+
+    track = subtrans.load(Path(__file__).parent / "cases" / "bilingual.zh-en.srt")   # written by hand
+    engine = Reader()
+    with Translator(backend=engine, cache=False, batch_size=1, other_lines_as_context=True) as tr:
+        result = tr.translate(track, to="ru", source="zh")
+    asked = dict(engine.requests)
+    assert asked["嘿"] == [("Hey!", "")]
+    assert asked["如果你明天又不来排练，导演就会找人顶替你"] == \
+        [("If you miss rehearsal again tomorrow, the director will replace you.", "")]   # a unit over two cues
+    assert not [t for t in asked if re.search("[A-Za-z]", t)]                   # never as text to translate
+    assert not [c for c in result.track.cues[:6] if re.search("[A-Za-z]", strip_tags(c.text))]   # nor kept
+    with Translator(backend=Reader("seed-x"), cache=False, other_lines_as_context=True) as tr:
+        result = tr.translate(track, to="ru", source="zh")
+    assert any("takes no context" in w for w in result.warnings)

@@ -195,7 +195,8 @@ def show_profile(name: str) -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when an output has QA findings at or above this severity.")
 def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, backend, device, batch_size, beams,
-              max_length, no_cache, bilingual, keep_other_lines, profile, report_path, fail_on, encoding, lenient,
+              max_length, no_cache, bilingual, keep_other_lines, other_lines_as_context, profile, report_path, fail_on,
+              encoding, lenient,
               allow_pickle, offline, names, context, fit, fit_margin, fit_candidates, retime) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
 
@@ -211,7 +212,7 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
                             max_length=max_length, cache=not no_cache, glossaries=glossaries,
                             allow_pickle=allow_pickle, offline=True if offline else None, revision=revision,
                             fit=fit, retime=retime, fit_margin=fit_margin, fit_candidates=fit_candidates,
-                            names=names, context=context)
+                            names=names, context=context, other_lines_as_context=other_lines_as_context)
     progress = _Progress() if sys.stderr.isatty() else None
     if translator.glossary is not None:
         for w in translator.glossary.warnings:

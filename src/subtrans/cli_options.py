@@ -29,6 +29,9 @@ _TRANSLATION_OPTIONS = [
     click.option("--keep-other-lines", is_flag=True,
                  help="A bilingual source (a Chinese line and an English one in each cue): keep the English lines "
                       "under the translation (they are never translated; dropped by default)."),
+    click.option("--other-lines-as-context", is_flag=True,
+                 help="A bilingual source and a translation LLM that reads context (Hy-MT, Qwen3): give each "
+                      "sentence the other language's line of its cues as context (never translated)."),
     click.option("--profile", "-p", help="QA profile for layout and the check [netflix profile of the target]."),
     click.option("--encoding", help="Read the inputs with this encoding instead of detecting it (outputs are UTF-8)."),
     click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported)."),

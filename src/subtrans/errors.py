@@ -86,6 +86,7 @@ _KEYWORDS = {
     "--no-fit": "fit=False", "--retime": "retime=True", "--from": "source=", "--to": "to=",
     "--profile": "profile=", "--lenient": "lenient=True", "--encoding": "encoding=", "--fps": "fps=",
     "--bilingual": "bilingual=True", "--keep-other-lines": "keep_other_lines=True", "--no-names": "names=False",
+    "--context": "context=", "--other-lines-as-context": "other_lines_as_context=True",
 }
 
 

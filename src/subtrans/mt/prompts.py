@@ -105,8 +105,8 @@ def build_prompt(family: str, tokenizer, text: str, source: str, target: str,
     if family == "qwen3":
         listed = "" if not terms else " Translate these terms exactly so: " + "; ".join(f"{s} → {t}" for s, t in terms) + "."
         if context:
-            listed += (" The scene's previous lines and their translations, for context only (do not translate "
-                       "them again):\n" + "\n".join(f"{s} → {t}" for s, t in context))
+            listed += (" Context only, do not translate it (the scene's previous lines with their translations, "
+                       "the line in another language):\n" + "\n".join(f"{s} → {t}" if t else s for s, t in context))
         content = _QWEN3.format(source=names[source], target=names[target], terms=listed, text=text)
         return _chat(tokenizer, [{"role": "user", "content": content}], enable_thinking=False), False
     raise ValueError(f"unknown prompt format {family!r}")

@@ -21,10 +21,13 @@ __all__ = ["SCENE_GAP_MS", "run_in_context"]
 SCENE_GAP_MS = 5000
 
 
-def run_in_context(memory, track, units, texts: list[str], constraints: dict, n: int) -> None:
+def run_in_context(memory, track, units, texts: list[str], constraints: dict, n: int,
+                   other: dict[int, list[tuple[str, str]]] | None = None) -> None:
     """Translate ``texts`` (one per unit of ``units``, cues of ``track``) through ``memory`` with the
     context of each; afterwards ``memory.result`` and ``memory.how`` answer by unit text too (a text
-    said in two scenes takes the translation of its last occurrence)."""
+    said in two scenes takes the translation of its last occurrence). ``other``: per unit, more context
+    that goes last, untranslated (a bilingual source's English line: ``(line, "")``)."""
+    other = other or {}
     if not units:
         return
     times = [(track.cues[min(i for i, _ in u.slots)].start, track.cues[max(i for i, _ in u.slots)].end)
@@ -46,7 +49,7 @@ def run_in_context(memory, track, units, texts: list[str], constraints: dict, n:
                     if times[j + 1][0] - times[j][1] >= SCENE_GAP_MS:
                         break
                     context.insert(0, (texts[j], chosen[j]))
-                keys[k] = with_context(texts[k], context)
+                keys[k] = with_context(texts[k], context + other.get(k, []))
             memory.run([keys[k] for k in batch], {keys[k]: constraints[texts[k]] for k in batch if texts[k] in constraints})
             for k in batch:
                 chosen[k] = memory.result[keys[k]]

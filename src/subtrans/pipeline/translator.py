@@ -59,7 +59,7 @@ class Translator:
                  cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
                  revision: str | None = None, fit: bool = True, retime: bool = False,
                  fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES,
-                 names: bool = True, context: int | None = None) -> None:
+                 names: bool = True, context: int | None = None, other_lines_as_context: bool = False) -> None:
         self.glossary = None
         if glossaries:
             from ..glossary import Glossary, load_glossaries
@@ -83,6 +83,7 @@ class Translator:
         if context is not None and (isinstance(context, bool) or not isinstance(context, int) or context < 0):
             raise ConfigError(f"--context must be 0 or more previous cues, not {context!r}", text=str(context))
         self.context = context   # None: the model's (catalogue) count
+        self.other_lines_as_context = other_lines_as_context   # a bilingual source's English lines, to the LLM
         self.model_ref = model
         if self._instance is not None:
             self.backend_name = self.backend_note = backend
@@ -188,8 +189,16 @@ class Translator:
         memory = Memory(self._get_cache(), engine, context=context, alternatives_context=alternatives_context,
                         source=languages.model_source, target=languages.model_target, beams=beams,
                         batch_size=self.batch_size, max_length=self.max_length, progress=progress)
-        if (n := self._context_for(spec)):                                              # 4. engine
-            run_in_context(memory, track, units, unit_texts, terms.constraints_of(unit_texts, unit_matches), n)
+        n, other = self._context_for(spec), None
+        if self.other_lines_as_context:
+            if self._reads_context(spec):
+                other = {k: [(line, "")] for k, u in enumerate(units)
+                         if (line := " ".join(o for i in sorted({i for i, _ in u.slots}) for o in shapes[i].other))}
+            else:
+                warnings.append(f"model {spec.name} takes no context: the other language's lines were not given to it")
+        if n or other:                                                                  # 4. engine
+            run_in_context(memory, track, units, unit_texts, terms.constraints_of(unit_texts, unit_matches), n,
+                           other=other)
         else:
             memory.run(unit_texts, terms.constraints_of(unit_texts, unit_matches))
         spread = spread_units(units, unit_texts, unit_matches, memory.result, languages)  # 5. spread
@@ -240,12 +249,16 @@ class Translator:
         return Glossary(terms=[*(base.terms if base else []), *terms], warnings=list(base.warnings if base else []),
                         sources=[*(base.sources if base else []), "names"])
 
+    @staticmethod
+    def _reads_context(spec) -> bool:
+        from ..mt.prompts import CONTEXT_PROMPTS
+
+        return getattr(spec, "decoder_only", False) and spec.prompt in CONTEXT_PROMPTS
+
     def _context_for(self, spec) -> int:
         """How many previous cues go with each sentence: the option's count, else the catalogue's, for a
         translation LLM whose prompt reads context; 0 for every other model."""
-        from ..mt.prompts import CONTEXT_PROMPTS
-
-        if not getattr(spec, "decoder_only", False) or spec.prompt not in CONTEXT_PROMPTS:
+        if not self._reads_context(spec):
             return 0
         return self.context if self.context is not None else spec.context
 
