@@ -275,3 +275,35 @@ def test_a_bilingual_sources_english_line_goes_in_as_context_never_as_text():
     with Translator(backend=Reader("seed-x"), cache=False, other_lines_as_context=True) as tr:
         result = tr.translate(track, to="ru", source="zh")
     assert any("takes no context" in w for w in result.warnings)
+
+
+def test_a_model_that_keeps_delimiters_gets_several_sentences_per_request(tmp_path):
+    import dataclasses
+
+    from subtrans.mt.catalog import resolve_model
+    from subtrans.pipeline.engine import load_backend
+    from subtrans.pipeline.terms import TermForms
+
+    folder = build_llm("hunyuan", tmp_path / "hunyuan")
+    spec = dataclasses.replace(resolve_model(str(folder), "ru", "zh"), pack=3)
+    engine = load_backend("hf", spec, device="cpu", allow_pickle=False)
+    asked = []
+
+    def model(requests, **kw):          # stands in for the model: answers each sentence by its length
+        asked.append(list(requests))
+        engine.last_enforcement = [["free"] * len(c) for c in (kw.get("constraints") or [[]] * len(requests))]
+        engine.last_cleaned = [""] * len(requests)
+        answers = []
+        for r in requests:
+            parts = ["句" * len(p.strip()) for p in r.split("@@")]
+            answers.append(" @@ ".join(parts if "Где" not in r else parts[:1]))   # a group answered short
+        return answers
+
+    engine._translate = model
+    texts = ["Стой!", "Кто там?", "Свои.", "Где брат?", "Ждём.", "Утро."]
+    out = engine.translate(texts, source="ru", target="zh")
+    assert asked[0] == ["Стой! @@ Кто там? @@ Свои.", "Где брат? @@ Ждём. @@ Утро."]
+    assert asked[1] == ["Где брат?", "Ждём.", "Утро."]              # the group that did not split, one by one
+    assert out == ["句" * len(t) for t in texts]
+    prompt = engine._prompt(asked[0][0], "ru", "zh", [TermForms(["沃罗诺夫"], "Воронов")])
+    assert "分隔符“@@”原样保留" in prompt and "Воронов 翻译成 沃罗诺夫" in prompt

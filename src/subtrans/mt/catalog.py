@@ -98,6 +98,7 @@ class ModelSpec:
     memory: str = ""                # memory the model needs to run ("4 GB"), for `models list`
     device_hint: str = ""           # where it is practical ("laptop CPU", "one GPU")
     context: int = 0                # translation LLMs that read context: previous cues given with each sentence
+    pack: int = 1                   # sentences per request for a model that keeps delimiters (Hy-MT2)
 
     @property
     def decoder_only(self) -> bool:
@@ -168,7 +169,7 @@ _REQUIRED = ("name", "hub_id", "architecture", "directions", "target_by", "licen
 _TYPES = {
     "name": str, "hub_id": str, "architecture": str, "target_by": str, "revision": str, "licence": str,
     "commercial": bool, "warning": str, "beams": int, "max_length": int, "parameters": str, "description": str,
-    "url": str, "size": str, "weights": str, "licence_url": str, "prompt": str, "memory": str, "device_hint": str, "context": int,
+    "url": str, "size": str, "weights": str, "licence_url": str, "prompt": str, "memory": str, "device_hint": str, "context": int, "pack": int,
 }
 
 

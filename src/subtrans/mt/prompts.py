@@ -24,6 +24,11 @@ Context: the families that document contextual translation (:data:`CONTEXT_PROMP
 each with the translation already chosen for it. The pipeline sends such a sentence as one string
 (:func:`with_context`), so that the translation memory keys it with its context; the backend takes
 it apart again (:func:`split_context`).
+
+Several sentences in one request: a model whose card documents keeping delimiters (Hy-MT2, catalogue
+``pack``) gets up to ``pack`` sentences joined by :data:`DELIMITER` with the delimiter instruction; the
+backend splits the answer back and translates a sentence alone whenever the parts do not come back
+one per sentence, each with its terms.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-__all__ = ["PROMPTS", "CONTEXT_PROMPTS", "build_prompt", "with_context", "split_context"]
+__all__ = ["PROMPTS", "CONTEXT_PROMPTS", "DELIMITER", "build_prompt", "with_context", "split_context"]
 
 #: The prompt formats, with the language names or codes each uses.
 PROMPTS = {
@@ -45,6 +50,10 @@ PROMPTS = {
 CONTEXT_PROMPTS = ("hy-mt", "qwen3")
 
 _HY_MT = "将以下文本翻译为{target}，注意只需要输出翻译后的结果，不要额外解释：\n\n{text}"
+#: The separator of several sentences in one request (Hy-MT2's delimiter prompt; its report uses "@@").
+DELIMITER = "@@"
+_HY_MT_DELIMITED = ("将以下文本翻译为{target}，文本中的分隔符“@@”原样保留，数量和位置不变，分隔符不要翻译，"
+                    "注意只需要输出翻译后的结果，不要额外解释：\n\n{text}")
 _HY_MT_CONTEXT = "{context}\n参考上面的信息，把下面的文本翻译成{target}，注意不需要翻译上文，也不要额外解释：\n{text}"
 _HY_MT_TERMS = "参考下面的翻译：\n{terms}\n\n将以下文本翻译为{target}，注意只需要输出翻译后的结果，不要额外解释：\n{text}"
 _SEED_X = "Translate the following {source} sentence into {target}:\n{text} <{code}>"
@@ -91,6 +100,10 @@ def build_prompt(family: str, tokenizer, text: str, source: str, target: str,
         if context:
             lines = "\n".join(f"{s}\n{t}" if t else s for s, t in context)
             content = _HY_MT_CONTEXT.format(context=lines, target=names[target], text=text)
+            if terms:
+                content = "参考下面的翻译：\n" + "\n".join(f"{s} 翻译成 {t}" for s, t in terms) + "\n\n" + content
+        elif f" {DELIMITER} " in text:   # several sentences in one request (Hy-MT2's delimiter prompt)
+            content = _HY_MT_DELIMITED.format(target=names[target], text=text)
             if terms:
                 content = "参考下面的翻译：\n" + "\n".join(f"{s} 翻译成 {t}" for s, t in terms) + "\n\n" + content
         elif terms:

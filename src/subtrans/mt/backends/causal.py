@@ -94,6 +94,57 @@ class Prompted(Tokens):
     def _prompt(self, text: str, source: str, target: str, terms) -> str:
         return prompt_for(self, text, source, target, terms)
 
+    def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
+                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+        """Translate one batch (see :meth:`Backend.translate`). With the catalogue's ``pack`` (a model
+        that keeps delimiters), up to ``pack`` sentences without context go in one request, split back
+        afterwards; a group whose answer does not split into one part per sentence, each with its terms,
+        is translated sentence by sentence."""
+        from ..constraints import missing_terms
+        from ..prompts import DELIMITER, split_context
+
+        pack = max(1, int(getattr(self.spec, "pack", 1) or 1))
+        texts = list(texts)
+        terms = check_constraints(constraints, len(texts))
+        forms = constraints or [[] for _ in texts]
+        plain = [i for i, t in enumerate(texts)
+                 if t and t.strip() and not split_context(t)[1] and DELIMITER not in t]
+        groups = [g for g in (plain[k:k + pack] for k in range(0, len(plain), pack)) if len(g) > 1] if pack > 1 else []
+        if not groups:
+            return self._translate(texts, source=source, target=target, beams=beams, max_length=max_length,
+                                   constraints=constraints)
+        grouped = {i for g in groups for i in g}
+        alone = [i for i in range(len(texts)) if i not in grouped]
+        requests = [f" {DELIMITER} ".join(texts[i].strip() for i in g) for g in groups] + [texts[i] for i in alone]
+        asked = [[t for i in g for t in forms[i]] for g in groups] + [forms[i] for i in alone]
+        answers = self._translate(requests, source=source, target=target, beams=beams, max_length=max_length,
+                                  constraints=asked if any(asked) else None)
+        how, cleaned = list(self.last_enforcement), list(self.last_cleaned)
+        out = [""] * len(texts)
+        enforcement: list[list[str]] = [["skipped"] * len(t) for t in terms]
+        notes = [""] * len(texts)
+        whole = not self.direction(source, target)[1].startswith("zh")
+        retry = []
+        for r, g in enumerate(groups):
+            parts = [p.strip() for p in answers[r].split(DELIMITER)]
+            labels = iter(how[r])
+            if len(parts) == len(g) and all(parts) and \
+                    not any(missing_terms(p, terms[i], whole_words=whole) for p, i in zip(parts, g)):
+                for p, i in zip(parts, g):
+                    out[i], notes[i] = p, cleaned[r] if i == g[0] else ""
+                    enforcement[i] = [next(labels, "free") for _ in terms[i]]
+            else:
+                retry.extend(g)
+        for r, i in enumerate(alone, start=len(groups)):
+            out[i], notes[i], enforcement[i] = answers[r], cleaned[r], list(how[r])
+        if retry:
+            again = self._translate([texts[i] for i in retry], source=source, target=target, beams=beams,
+                                    max_length=max_length, constraints=[forms[i] for i in retry])
+            for k, i in enumerate(retry):
+                out[i], notes[i], enforcement[i] = again[k], self.last_cleaned[k], list(self.last_enforcement[k])
+        self.last_enforcement, self.last_cleaned = enforcement, notes
+        return out
+
     def direction(self, source: str, target: str) -> tuple[str, str]:
         from ..prompts import PROMPTS
 
@@ -187,10 +238,10 @@ class HFCausalBackend(Prompted, Backend):
 
     # -- translation ---------------------------------------------------------------------
 
-    def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
-                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
-        """Translate one batch (see :meth:`Backend.translate`); how each term got into its output is
-        left in ``last_enforcement``, what was cleaned off in ``last_cleaned``."""
+    def _translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
+                   max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+        """Translate one batch of requests (see :meth:`Backend.translate`); how each term got into its
+        output is left in ``last_enforcement``, what was cleaned off in ``last_cleaned``."""
         texts = list(texts)
         terms = check_constraints(constraints, len(texts))
         self.last_enforcement = [["skipped"] * len(t) for t in terms]

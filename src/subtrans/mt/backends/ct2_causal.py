@@ -119,9 +119,9 @@ class CT2CausalBackend(Prompted, Backend):
         self.last_enforcement: list[list[str]] = []
         self.last_cleaned: list[str] = []
 
-    def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
-                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
-        """Translate one batch (see :meth:`Backend.translate`)."""
+    def _translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
+                   max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+        """Translate one batch of requests (see :meth:`Backend.translate`)."""
         texts = list(texts)
         terms = check_constraints(constraints, len(texts))
         self.last_enforcement = [["skipped"] * len(t) for t in terms]
