@@ -82,7 +82,7 @@ def test_fail_on(fail_on, code):
 
 def test_unreadable_file_is_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "bad.srt"
-    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nГде я?\n\n2\n00:00:03,000 -> 00:00:04,000\nТут\n", "utf-8")
+    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nГде я?\n\n2\n00:00:03,000 --> 00:00:0X,000\nТут\n", "utf-8")
     r = CliRunner().invoke(main, ["check", str(bad)])
     assert r.exit_code == 2
     errors = [ln for ln in r.stderr.splitlines() if ln]
@@ -191,7 +191,7 @@ def test_check_imports_no_torch_or_transformers():
 
 def test_fix_refuses_to_drop_skipped_blocks(tmp_path):
     bad = tmp_path / "bad.srt"
-    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n2\n00:00:03,000 -> 00:00:04,000\nКак дела?\n", "utf-8")
+    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n2\n00:00:03,000 --> 00:00:0X,000\nКак дела?\n", "utf-8")
     r = CliRunner().invoke(main, ["check", str(bad), "--lenient", "--fix", "-o", str(tmp_path / "out.srt")])
     assert r.exit_code == 2 and "--fix would drop them" in r.stderr
     assert not (tmp_path / "out.srt").exists()

@@ -65,20 +65,31 @@ DEVIATIONS = {
         "webvtt-py refuses '00:00:11.890' (dot before ms); we read it and note timestamp-format",
     "androidx-media/libraries__test_data__src__test__assets__media__subrip__typical_missing_sequence":
         "androidx drops the cue without a number (2 cues); we keep it (3) and note cue-numbering",
-    "androidx-media/libraries__test_data__src__test__assets__media__subrip__typical_no_hours_and_millis":
-        "androidx reads 'MM:SS,mmm' and 'HH:MM:SS' without ms (3 cues); we refuse them (lenient: 1 cue)",
     "androidx-media/libraries__test_data__src__test__assets__media__subrip__empty":
         "androidx reads an empty file as 0 cues; we refuse it (ParseError 'file is empty', line 1)",
-    "go-astisub/testdata__example-in.srt":
-        "go-astisub reads 2-digit fractions (',04' as 40 ms) and missing ms; we refuse them as ambiguous",
-    "go-astisub/testdata__missing-sequence-in.srt":
-        "same timestamps as example-in.srt (2-digit fractions, missing ms): refused",
     "go-astisub/testdata__example-in-non-utf8.srt":
-        "go-astisub refuses non-UTF-8; we decode its UTF-16 (text == example-in.srt) and refuse the timestamps",
-    "subtitle-toolbox/tests__files__srt__valid.srt":
-        "subtitle-toolbox accepts 3-digit hours ('999:59:59,999'); SRT hours are 00-99, we refuse",
-    "subtitle-toolbox/tests__files__srt__strip_xml.srt": "3-digit hours (999), refused as in valid.srt",
-    "subtitle-toolbox/tests__files__srt__all_tags_stripped.srt": "3-digit hours (999), refused as in valid.srt",
+        "go-astisub refuses non-UTF-8; we decode its UTF-16 (text == example-in.srt) and read it as that file",
+    "androidx-media/libraries__test_data__src__test__assets__media__subrip__typical_negative_timestamps":
+        "androidx drops the cues with negative times (1 cue); pysubs2 reads 3, and so do we (read as 0, each a"
+        " timing-misread error)",
+    "androidx-media/libraries__test_data__src__test__assets__media__subrip__typical_bad_timestamps":
+        "androidx drops cues with 4- and 2-digit fractions (1 cue); srt and pysubs2 read 3, and so do we (a"
+        " fraction of a second, each a timing-misread error)",
+    "subtitle-toolbox/tests__files__srt__exceeded_hours.srt":
+        "subtitle-toolbox refuses 4-digit hours; srt and pysubs2 read the cue, and so do we (timing-misread)",
+    "subtitle-toolbox/tests__files__srt__exceeded_minutes.srt":
+        "subtitle-toolbox refuses minutes above 59; srt and pysubs2 read the cue, and so do we (timing-misread)",
+    "subtitle-toolbox/tests__files__srt__exceeded_seconds.srt":
+        "subtitle-toolbox refuses seconds above 59; srt and pysubs2 read the cue, and so do we (timing-misread)",
+    "subtitle-toolbox/tests__files__srt__exceeded_milli_accuracy.srt":
+        "subtitle-toolbox refuses a 4-digit fraction; srt and pysubs2 read the cue, and so do we (timing-misread)",
+    "subtitle-toolbox/tests__files__srt__missing_cue_number.srt":
+        "subtitle-toolbox refuses a cue without its number; srt and pysubs2 read it, and so do we (cue-numbering)",
+    "subtitle-toolbox/tests__files__srt__missing_text.srt":
+        "subtitle-toolbox refuses a cue without text; srt and pysubs2 read it, and so do we (empty-cue)",
+    "pysrt/tests__static__invalid.srt":
+        "pysrt's strict mode refuses 'HH:MM:SS' without milliseconds; srt reads the cue, and so do we"
+        " (timing-misread)",
     "subaligner/tests__subaligner__resource__test_utils.srt":
         "not a subtitle (the single word 'output', no timing line): subaligner uses it as a placeholder; refused",
     # WebVTT
@@ -110,17 +121,11 @@ DEVIATIONS = {
 
 # Project-valid files (not recovery tests) that strict refuses: all are DEVIATIONS.
 STRICT_REFUSES = {
-    "go-astisub/testdata__example-in.srt",
-    "go-astisub/testdata__missing-sequence-in.srt",
     "go-astisub/testdata__example-in.vtt",
     "go-astisub/testdata__example-out.vtt",
-    "subtitle-toolbox/tests__files__srt__valid.srt",
-    "subtitle-toolbox/tests__files__srt__strip_xml.srt",
-    "subtitle-toolbox/tests__files__srt__all_tags_stripped.srt",
     "subaligner/tests__subaligner__resource__test_utils.srt",
     "webvtt-py/tests__subtitles__netflix_chicas_del_cable.vtt",
     "androidx-media/libraries__test_data__src__test__assets__media__subrip__empty",
-    "androidx-media/libraries__test_data__src__test__assets__media__subrip__typical_no_hours_and_millis",
 }
 assert STRICT_REFUSES <= set(DEVIATIONS)
 AX = "androidx-media/libraries__test_data__src__test__assets__media__"
@@ -216,6 +221,14 @@ REFUSAL_DEVIATIONS = {  # error-expected / malformed, but we read them: (cue cou
     "androidx-media/libraries__test_data__src__test__assets__media__subrip__typical_missing_sequence":
         (3, "cue-numbering", 5),
     "subtitle-toolbox/tests__files__vtt__exceeded_hours.vtt": (1, None, None),
+    "go-astisub/testdata__example-in-non-utf8.srt": (6, "timing-misread", 2),
+    "pysrt/tests__static__invalid.srt": (1, "timing-misread", 2),
+    "subtitle-toolbox/tests__files__srt__exceeded_hours.srt": (1, "timing-misread", 2),
+    "subtitle-toolbox/tests__files__srt__exceeded_milli_accuracy.srt": (1, "timing-misread", 2),
+    "subtitle-toolbox/tests__files__srt__exceeded_minutes.srt": (1, "timing-misread", 2),
+    "subtitle-toolbox/tests__files__srt__exceeded_seconds.srt": (1, "timing-misread", 2),
+    "subtitle-toolbox/tests__files__srt__missing_cue_number.srt": (5, "cue-numbering", 13),
+    "subtitle-toolbox/tests__files__srt__missing_text.srt": (5, None, None),
 }
 
 
@@ -548,12 +561,14 @@ TEST_CODE = {
     "go-astisub/testdata__example-out.srt": (False, 6, "roundtrip"),
     "go-astisub/testdata__example-out.vtt": (True, 6, None),  # DEVIATION: 'Region:' blocks skipped
     AX + "subrip__typical": (False, 3, None),
-    AX + "subrip__typical_bad_timestamps": (True, 1, None),
+    AX + "subrip__typical_bad_timestamps": (False, 3, None),   # DEVIATION: androidx says 1
     AX + "subrip__typical_extra_blank_line": (False, 3, None),
     AX + "subrip__typical_missing_sequence": (False, 3, None),  # DEVIATION: androidx says 2
     AX + "subrip__typical_missing_timecode": (True, 2, None),
-    AX + "subrip__typical_negative_timestamps": (True, 1, lambda t: t.cues[0].start == 7204567),
-    AX + "subrip__typical_no_hours_and_millis": (True, 1, None),  # DEVIATION: androidx says 3
+    AX + "subrip__typical_negative_timestamps": (False, 3, lambda t: t.cues[2].start == 7204567 and (  # DEVIATION
+        t.cues[0].start, t.cues[1].start) == (0, 0)),
+    AX + "subrip__typical_no_hours_and_millis": (False, 3, lambda t: [(c.start, c.end) for c in t.cues] == [
+        (0, 1234), (2000, 3000), (7204567, 7208901)]),
     AX + "subrip__typical_unexpected_end": (True, 2, None),
     AX + "subrip__typical_utf16be": (False, 3, lambda t: t.encoding == "utf-16-be"),
     AX + "subrip__typical_utf16le": (False, 3, lambda t: t.encoding == "utf-16-le"),
@@ -594,14 +609,14 @@ TEST_CODE = {
     UMS + "russian-utf8-with-bom.srt": (False, 45, lambda t: t.encoding == "utf-8" and t.bom),
     UMS + "russian-utf8-without-bom.srt": (False, 45, lambda t: t.encoding == "utf-8" and not t.bom),
     "subtitle-toolbox/tests__files__vtt__valid.vtt": (False, 6, "roundtrip"),
+    "subtitle-toolbox/tests__files__srt__valid.srt": (False, 6, "roundtrip"),       # 999 hours written back
+    "subtitle-toolbox/tests__files__srt__all_tags_stripped.srt": (False, 6, None),
     "subtitle-toolbox/tests__files__vtt__all_xml_tags_stripped.vtt": (False, 6, None),
 }
 # Rows asserted elsewhere or deviating entirely (refused by us): see DEVIATIONS.
 TEST_CODE_ELSEWHERE = {
     AX + "subrip__empty",
     "go-astisub/testdata__broken-1-in.vtt",
-    "subtitle-toolbox/tests__files__srt__valid.srt",
-    "subtitle-toolbox/tests__files__srt__all_tags_stripped.srt",
 }
 
 TCA = sorted({

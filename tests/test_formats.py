@@ -88,13 +88,34 @@ def test_quirk_details():
 
 
 # (name, format, text, expected error line)
+# SRT timing lines that srt, pysubs2 and Subtitle Edit read: read, as they read them, with a finding
+# (times worked out by hand).
+READ_AS_PEERS = [
+    ("2-digit ms", "1\n00:00:01,00 --> 00:00:02,000\nПривет\n", 1000, 2000),
+    ("4-digit ms", "1\n00:00:01,0005 --> 00:00:02,000\nПривет\n", 1000, 2000),     # 0.0005 s rounds to 0 ms
+    ("1-digit ms", "1\n00:00:01,5 --> 00:00:02,000\nПривет\n", 1500, 2000),
+    ("no ms", "1\n00:00:01 --> 00:00:02\nПривет\n", 1000, 2000),
+    ("minutes 60", "1\n00:60:01,000 --> 01:00:02,000\nПривет\n", 3_601_000, 3_602_000),
+    ("seconds 60", "1\n00:00:60,000 --> 00:01:02,000\nПривет\n", 60_000, 62_000),
+    ("hours 100", "1\n100:00:01,000 --> 100:00:02,000\nПривет\n", 360_001_000, 360_002_000),
+    ("negative", "1\n-00:00:01,000 --> 00:00:02,000\nПривет\n", 0, 2000),
+    ("arrow '->'", "1\n00:00:01,000 -> 00:00:02,000\nПривет\n", 1000, 2000),
+    ("arrow '- >'", "1\n00:00:01,000 - > 00:00:02,000\nПривет\n", 1000, 2000),
+    ("arrow '-- >'", "1\n00:00:01,000 -- > 00:00:02,000\nПривет\n", 1000, 2000),
+    ("arrow '—>'", "1\n00:00:01,000 —> 00:00:02,000\nПривет\n", 1000, 2000),
+    ("no hours", "1\n00:01,000 --> 00:02,500\nПривет\n", 1000, 2500),
+]
+
+
+@pytest.mark.parametrize("name, text, start, end", READ_AS_PEERS, ids=[r[0] for r in READ_AS_PEERS])
+def test_timing_lines_the_peers_read_are_read_with_a_finding(name, text, start, end):
+    track = loads(text, format="srt")
+    assert [(c.start, c.end, c.text) for c in track.cues] == [(start, end, "Привет")]
+    assert [(n.rule, n.line) for n in track.notes] == [("timing-misread", 2)]
+
+
 REFUSED = [
-    ("2-digit ms", "srt", "1\n00:00:01,00 --> 00:00:02,000\nПривет\n", 2),
-    ("4-digit ms", "srt", "1\n00:00:01,0000 --> 00:00:02,000\nПривет\n", 2),
-    ("no ms", "srt", "1\n00:00:01 --> 00:00:02\nПривет\n", 2),
-    ("minutes 60", "srt", "1\n00:60:01,000 --> 00:00:02,000\nПривет\n", 2),
-    ("seconds 60", "srt", "1\n00:00:60,000 --> 00:00:02,000\nПривет\n", 2),
-    ("hours 100", "srt", "1\n100:00:01,000 --> 100:00:02,000\nПривет\n", 2),
+    ("unreadable stamp", "srt", "1\n00:00:xx,000 --> 00:00:02,000\nПривет\n", 2),
     ("number without timing", "srt", "1\n00:00:01,000 --> 00:00:02,000\nПривет\n\n2\nмир\n", 6),
     ("text before first timing", "srt", "текст\n00:00:01,000 --> 00:00:02,000\nПривет\n", 1),
     ("only text", "srt", "просто текст\n", 1),
@@ -131,13 +152,13 @@ def test_lenient_skips_and_notes_the_block(name, fmt, text, line):
 
 def test_srt_without_any_cue_is_refused_even_leniently():
     with pytest.raises(ParseError) as info:
-        loads("1\n00:00:01 --> 00:00:02\nПривет\n", format="srt", lenient=True)
+        loads("1\n00:00:xx --> 00:00:02\nПривет\n", format="srt", lenient=True)
     assert info.value.line == 1
 
 
 def test_error_messages_carry_the_path(tmp_path):
     p = tmp_path / "bad.srt"
-    p.write_text("1\n00:00:01,00 --> 00:00:02,000\nПривет\n", encoding="utf-8")
+    p.write_text("1\n00:00:01,x0 --> 00:00:02,000\nПривет\n", encoding="utf-8")
     with pytest.raises(ParseError) as info:
         load(p)
     assert str(info.value).startswith(f"{p}:2: ")
@@ -236,3 +257,43 @@ def test_vtt_compose_refuses_what_cannot_be_written():
     for cue in (Cue(0, 1000, "a\n\nb"), Cue(0, 1000, "a --> b"), Cue(0, 1000, "x", id="a-->b")):
         with pytest.raises(ParseError):
             Track(cues=[cue], format="vtt").text()
+
+
+# -- every cue the peers read (issue 21): a hand-made file of quirks --------------------------------
+
+def test_a_file_of_quirks_reads_every_cue_as_srt_pysubs2_and_subtitle_edit_read_it(tmp_path):
+    """tests/cases/quirks.srt, written by hand: CR CR LF line ends, arrows written '- >', '->' and '—>',
+    fractions of 1 and 2 digits, no fraction, one-digit hours, coordinates after the timing, a
+    byte-order mark in the middle, a negative time, a missing number, runs of blank lines, no blank
+    line before a cue, a word for a number, three-digit hours."""
+    from pathlib import Path
+
+    import subtrans
+
+    track = subtrans.load(Path(__file__).parent / "cases" / "quirks.srt")
+    assert [(c.id, c.start, c.end, c.settings, c.text) for c in track.cues] == [
+        ("1", 1500, 3000, "", "Arrow and fractions."),
+        ("2", 4250, 5250, "X1:100 X2:600 Y1:20 Y2:50", "Coordinates kept."),
+        ("3", 0, 6000, "", "Negative start."),
+        (None, 7000, 8000, "", "No number."),
+        ("5", 9000, 10000, "", "No blank line before."),
+        ("six", 360_000_000, 360_001_000, "", "Three-digit hours."),
+    ]
+    found = {(n.rule, n.line) for n in track.notes}
+    assert {("timing-misread", 2), ("timing-misread", 6), ("timing-misread", 10), ("timing-misread", 22),
+            ("stray-bom", 9), ("missing-blank-line", 17), ("timestamp-format", 18), ("mixed-line-endings", 1),
+            ("cue-numbering", 15), ("cue-numbering", 21)} <= found
+    # what players misread is an error; what they read alike a warning
+    from subtrans.qa import Severity, check
+
+    severities = {f.rule: f.severity for f in check(track, "netflix-en")}
+    assert severities["timing-misread"] == Severity.ERROR and severities["timestamp-format"] == Severity.WARNING
+    # writing it back writes the canonical form (what --fix does), times as read
+    out = track.save(tmp_path / "fixed.srt")
+    again = subtrans.load(out)
+    assert [(c.start, c.end) for c in again.cues] == [(c.start, c.end) for c in track.cues]
+    assert not {n.rule for n in again.notes} & {"timestamp-format", "stray-bom"}
+    # only what SRT cannot write otherwise stays: hours above 99
+    assert [n.message for n in again.notes if n.rule == "timing-misread"] == [
+        "timing line that players read otherwise: hours of more than two digits"]
+    assert "100:00:00,000 --> 100:00:01,000" in out.read_text(encoding="utf-8")

@@ -127,13 +127,17 @@ def decode(
             _refuse_binary_bytes(data, path)
             enc, text, bad = _detect(data, path, lenient)
     _refuse_binary(text, path)
+    # CR CR LF, where no lone CR ends a line elsewhere (a file of CR line ends may hold one by chance)
+    double_cr = text.count("\r\r\n") >= 2 and text.count("\r") == text.count("\r\n") + text.count("\r\r\n")
+    if double_cr:   # a CRLF file converted to CRLF once more: one line break each, as Subtitle Edit reads it
+        text = text.replace("\r\r\n", "\r\n")
     newline, mixed = _newline_style(text)
     final_newline = text.endswith(("\n", "\r"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     replaced: tuple[tuple[int, str], ...] = ()
     if bad:
         text, replaced = _replace_marks(text, bad)
-    return Decoded(text, enc, bom, newline, final_newline, mixed, replaced)
+    return Decoded(text, enc, bom, newline, final_newline, mixed or double_cr, replaced)
 
 
 def _line_of(data: bytes, offset: int, enc: str) -> int:

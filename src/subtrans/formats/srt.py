@@ -32,9 +32,14 @@ from ..model import Cue, ReadNote, Track, format_timestamp
 from .base import SubtitleFormat, register_format
 
 # ASCII digits only: int() would also take other scripts' digits ("٠١").
-_TIMESTAMP = re.compile(r"([0-9]+):([0-9]+):([0-9]+)(?:([,.:;])([0-9]+))?")
-_TIMING = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)(.*)$")
-_LOOKS_TIMING = re.compile(r"^\s*[0-9]+:[0-9]+:[0-9]+[,.:;]?[0-9]*\s*-->")
+_TIMESTAMP = re.compile(r"(-?)([0-9]+):([0-9]+):([0-9]+)(?:([,.:;])([0-9]*))?")
+_NO_HOURS = re.compile(r"(-?)([0-9]+):([0-9]{2})([,.])([0-9]{1,3})")   # MM:SS,mmm (androidx reads it)
+# The arrow as files write it: "-->", and what srt, pysubs2 and Subtitle Edit read too ("->", "- >",
+# "-- >", an em or en dash, spaces around it).
+_ARROW = r"(?:-{1,2}\s*>|[\u2014\u2013]-?\s*>|\u2192)"
+_STAMP = r"-?[0-9]+:[0-9]+(?::[0-9]+(?:[,.:;][0-9]*)?|[,.][0-9]{1,3})"
+_TIMING = re.compile(rf"^\s*({_STAMP})\s*({_ARROW})\s*({_STAMP})(?=\s|$)(.*)$")
+_LOOKS_TIMING = re.compile(rf"^\s*{_STAMP}\s*{_ARROW}")
 _VTT_SHORT = re.compile(r"[0-9]{2,}:[0-9]{2}\.[0-9]{3}")
 # The canonical timing line, read without the general path (most lines of most files).
 _CANONICAL = re.compile(
@@ -44,44 +49,54 @@ _CANONICAL = re.compile(
 _INDEX = re.compile(r"^\s*\d+\s*$")
 
 
-_MAX_MS = 100 * 3_600_000
-
 
 class _Reject(Exception):
     def __init__(self, message: str, line: int, text: str) -> None:
         self.message, self.line, self.text = message, line, text
 
 
-def parse_timestamp(value: str, line: int) -> tuple[int, list[str]]:
-    """Milliseconds of an SRT timestamp, and what was irregular about it."""
+def parse_timestamp(value: str, line: int) -> tuple[int, list[str], list[str]]:
+    """Milliseconds of an SRT timestamp, what was irregular about it, and what players misread in it.
+
+    Read as srt, pysubs2 and Subtitle Edit read it: hours of any number of digits, a fraction of 1 to
+    3 digits (or more) after ``,`` ``.`` ``:`` or ``;`` read as a fraction of a second (``,5`` and
+    ``,50`` are 500 ms), no fraction at all (0 ms), minutes and seconds above 59 carried over, a
+    negative time read as 0 (the file's own text is what a fix rewrites)."""
     m = _TIMESTAMP.fullmatch(value)
+    quirks, misread = [], []
     if not m:
-        if value.startswith("-") and _TIMESTAMP.fullmatch(value[1:]):
-            raise _Reject(f"negative timestamp {value!r}: SRT times start at 00:00:00,000", line, value)
-        if _VTT_SHORT.fullmatch(value):
-            raise _Reject(f"timestamp {value!r} has no hours (a WebVTT short timestamp); "
-                          "SRT needs HH:MM:SS,mmm", line, value)
-        raise _Reject(f"unreadable timestamp {value!r} (expected HH:MM:SS,mmm)", line, value)
-    h, mi, s, sep, frac = m.groups()
-    if frac is None:
-        raise _Reject(f"timestamp {value!r} has no milliseconds (expected HH:MM:SS,mmm)", line, value)
-    if len(frac) != 3:
-        raise _Reject(
-            f"timestamp {value!r} has {len(frac)} digits of milliseconds; SRT has exactly 3", line, value
-        )
-    if int(h) > 99:
-        raise _Reject(f"timestamp {value!r}: SRT hours have two digits (00-99)", line, value)
-    if int(mi) > 59 or int(s) > 59:
-        raise _Reject(f"timestamp {value!r}: minutes and seconds run from 00 to 59", line, value)
-    quirks = []
-    if sep != ",":
+        short = _NO_HOURS.fullmatch(value)
+        if short is None:
+            raise _Reject(f"unreadable timestamp {value!r} (expected HH:MM:SS,mmm)", line, value)
+        misread.append("no hours (MM:SS,mmm)")
+        neg, mi, s, sep, frac = short.groups()
+        h = "00"
+    else:
+        neg, h, mi, s, sep, frac = m.groups()
+    if not frac:
+        misread.append("no milliseconds")
+        fraction = 0
+    elif len(frac) == 3:
+        fraction = int(frac)
+    else:
+        misread.append(f"{len(frac)} digit{'s' if len(frac) > 1 else ''} after the seconds (read as a fraction "
+                       "of a second)")
+        fraction = round(int(frac) * 10 ** (3 - len(frac)))
+    if sep is not None and sep != ",":
         quirks.append(f"{sep!r} instead of ',' before the milliseconds")
-    if len(h) < 2 or len(mi) < 2 or len(s) < 2:
+    if len(h) > 2 and int(h) > 99:
+        misread.append("hours of more than two digits")
+    elif len(h) < 2 or len(mi) < 2 or len(s) < 2:
         quirks.append("one-digit field")
-    if len(h) > 2 or len(mi) > 2 or len(s) > 2:  # '00:00:013,567': the value is in range
+    elif len(h) > 2 or len(mi) > 2 or len(s) > 2:  # '00:00:013,567': the value is in range
         quirks.append("extra leading zero")
-    ms = ((int(h) * 60 + int(mi)) * 60 + int(s)) * 1000 + int(frac)
-    return ms, quirks
+    if int(mi) > 59 or int(s) > 59:
+        misread.append("minutes or seconds above 59")
+    ms = ((int(h) * 60 + int(mi)) * 60 + int(s)) * 1000 + fraction
+    if neg:
+        misread.append("a negative time (read as 0)")
+        ms = 0
+    return ms, quirks, misread
 
 
 def _canonical_times(m: re.Match) -> tuple[int, int]:
@@ -89,22 +104,31 @@ def _canonical_times(m: re.Match) -> tuple[int, int]:
     return ((h1 * 60 + m1) * 60 + s1) * 1000 + f1, ((h2 * 60 + m2) * 60 + s2) * 1000 + f2
 
 
-def parse_timing_line(line: str, lineno: int) -> tuple[int, int, str, list[str]]:
+def parse_timing_line(line: str, lineno: int) -> tuple[int, int, str, list[str], list[str]]:
+    """(start, end, the text after the timing, quirks, what players misread) of a timing line."""
     c = _CANONICAL.fullmatch(line)
     if c is not None:
         start, end = _canonical_times(c)
-        return start, end, c.group(9) or "", []
+        return start, end, c.group(9) or "", [], []
     m = _TIMING.match(line)
     if not m:
+        parts = re.split(_ARROW, line, maxsplit=1)
+        if len(parts) == 2:   # an arrow: say which timestamp nothing reads
+            for part in (parts[0].strip(), (parts[1].split() or [""])[0]):
+                if not re.fullmatch(_STAMP, part):
+                    raise _Reject(f"unreadable timestamp {part!r} (expected HH:MM:SS,mmm)", lineno, line)
         raise _Reject("unreadable timing line (expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm')", lineno, line)
-    start, q1 = parse_timestamp(m.group(1), lineno)
-    end, q2 = parse_timestamp(m.group(2), lineno)
-    settings = m.group(3).strip()
+    start, q1, m1 = parse_timestamp(m.group(1), lineno)
+    end, q2, m2 = parse_timestamp(m.group(3), lineno)
+    settings = m.group(4).strip()
     quirks = q1 + [q for q in q2 if q not in q1]
-    canonical = f"{m.group(1)} --> {m.group(2)}" + (f" {settings}" if settings else "")
+    misread = m1 + [q for q in m2 if q not in m1]
+    if m.group(2) != "-->":
+        misread.append(f"the arrow written {m.group(2)!r}")
+    canonical = f"{m.group(1)} {m.group(2)} {m.group(3)}" + (f" {settings}" if settings else "")
     if line != canonical:
         quirks.append("stray spaces")
-    return start, end, settings, quirks
+    return start, end, settings, quirks, misread
 
 
 @register_format
@@ -124,7 +148,16 @@ class SrtFormat(SubtitleFormat):
     def parse(self, text: str, *, lenient: bool = False) -> Track:
         track = Track(format=self.name)
         notes = track.notes
+        if "\r\r\n" in text:   # a CRLF file converted once more: one line break, as Subtitle Edit reads it
+            notes.append(ReadNote("mixed-line-endings", "CR CR LF line ends read as one line break",
+                                  text[:text.index("\r\r\n")].count("\n") + 1))
+            text = text.replace("\r\r\n", "\n")    # (files: decode() does this, and notes mixed endings)
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as decode() does for files
+        if "\ufeff" in text:   # a byte-order mark inside the file (files joined together)
+            for no, ln in enumerate(text.split("\n"), 1):
+                if "\ufeff" in ln:
+                    notes.append(ReadNote("stray-bom", "byte-order mark inside the file removed", no, ln[:200]))
+            text = text.replace("\ufeff", "")
         if "\x00" in text:  # as the WebVTT algorithm does, and noted
             for no, ln in enumerate(text.split("\n"), 1):
                 if "\x00" in ln:
@@ -211,11 +244,6 @@ class SrtFormat(SubtitleFormat):
                     f"cue {i}: negative time {format_timestamp(min(cue.start, cue.end))} cannot be written in SRT",
                     line=cue.line or None,
                 )
-            if max(cue.start, cue.end) >= _MAX_MS:  # the reader refuses three-digit hours
-                raise ParseError(
-                    f"cue {i}: time {format_timestamp(max(cue.start, cue.end))} cannot be written in SRT "
-                    "(hours have two digits, 00-99)", line=cue.line or None,
-                )
             out.append(str(item))
         return "\n".join(out)
 
@@ -248,7 +276,7 @@ def _split_block(first: int, block: list[str]):
     starts = [0]
     timing = None  # where the current cue's own timing line is
     for i in range(len(block)):
-        if "-->" in block[i] and _LOOKS_TIMING.match(block[i]):
+        if _LOOKS_TIMING.match(block[i]):
             if timing is None and i <= starts[-1] + 1:
                 timing = i  # after an optional cue number: this cue's timing line
                 continue
@@ -264,9 +292,9 @@ def _split_block(first: int, block: list[str]):
 
 
 def _read_cue(first: int, block: list[str], notes: list[ReadNote], index: int) -> Cue | None:
-    if "-->" in block[0]:
+    if "-->" in block[0] or _LOOKS_TIMING.match(block[0]):
         cue_id, timing_at = None, 0
-    elif len(block) > 1 and "-->" in block[1]:
+    elif len(block) > 1 and ("-->" in block[1] or _LOOKS_TIMING.match(block[1])):
         if not _INDEX.match(block[0]) and index == 0:
             raise _Reject("expected a cue number before the timing line", first, block[0])
         # After the first cue, a word in place of the number ('dix' for 10, as
@@ -281,11 +309,15 @@ def _read_cue(first: int, block: list[str], notes: list[ReadNote], index: int) -
                           block[min(1, len(block) - 1)])
         return None
     line_no = first + timing_at
-    start, end, settings, quirks = parse_timing_line(block[timing_at], line_no)
+    start, end, settings, quirks, misread = parse_timing_line(block[timing_at], line_no)
     if quirks:
         notes.append(ReadNote(
             "timestamp-format", "irregular timing line: " + ", ".join(quirks), line_no, block[timing_at], index
         ))
+    if misread:
+        notes.append(ReadNote(
+            "timing-misread", "timing line that players read otherwise: " + "; ".join(misread), line_no,
+            block[timing_at], index))
     return Cue(start=start, end=end, text="\n".join(block[timing_at + 1:]), id=cue_id, settings=settings,
                line=first)
 

@@ -153,3 +153,27 @@ class InvalidBytes(ReadRule):
     """
 
     name, code, severity = "invalid-bytes", "R011", Severity.ERROR
+
+
+@register_rule
+class TimingMisread(ReadRule):
+    """A timing line that srt, pysubs2 and Subtitle Edit read but common players read otherwise or not at
+    all: the arrow written ``->`` or ``- >``, a fraction of 1 or 2 digits (``,5`` is 500 ms here, 5 ms to
+    some), no fraction, minutes or seconds above 59, hours of three digits, a negative time (read as 0).
+
+    Bad:  "0:00:01,5 - > 0:00:03"
+    Good: "00:00:01,500 --> 00:00:03,000" (--fix writes the cue's times this way)
+    """
+
+    name, code, severity, fixable = "timing-misread", "R012", Severity.ERROR, True
+
+
+@register_rule
+class StrayByteOrderMark(ReadRule):
+    """A byte-order mark (U+FEFF) in the middle of the file, left by joining files; removed when read.
+
+    Bad:  "...\n\n\ufeff2\n00:00:05,000 --> ..."
+    Good: "...\n\n2\n00:00:05,000 --> ..." (writing the file back drops it)
+    """
+
+    name, code, severity, fixable = "stray-bom", "R013", Severity.INFO, True
