@@ -135,6 +135,8 @@ def test_what_is_not_a_translation_is_cleaned_off():
     assert _clean("火车开走了。\n\n注：这是直译。") == ("火车开走了。", "注：这是直译。")
     assert _clean("<think>hm</think>火车开走了。") == ("火车开走了。", "<think>…</think>")
     assert _clean("火车开走了。") == ("火车开走了。", "")
+    assert _clean("Поезд ушёл.\n火车开走了。", "Поезд ушёл.") == ("火车开走了。", "Поезд ушёл.")   # an echo
+    assert _clean("Поезд ушёл.", "Поезд ушёл.") == ("Поезд ушёл.", "")      # untranslated: the QA says so
 
 
 def test_the_catalogue_rejects_a_prompt_model_without_its_prompt(tmp_path):

@@ -268,7 +268,7 @@ class HFCausalBackend(Prompted, Backend):
                 generated = view.generate(**enc, max_new_tokens=budget, min_new_tokens=1, **generate_kwargs)
             decoded = [self.decode_ids(row.tolist()) for row in generated]
         for i, text in zip(todo, decoded):
-            out[i], self.last_cleaned[i] = _clean(text)
+            out[i], self.last_cleaned[i] = _clean(text, request_text(texts[i]))
         return out
 
     def _prepare(self, texts, todo, source, target, max_length, constraints):
@@ -369,13 +369,17 @@ class HFCausalBackend(Prompted, Backend):
         return self._revision
 
 
-def _clean(text: str) -> tuple[str, str]:
-    """The translation in a model's output, and what was removed (a label, notes after it, thinking)."""
+def _clean(text: str, source: str = "") -> tuple[str, str]:
+    """The translation in a model's output, and what was removed (thinking, the source echoed before the
+    translation, a label, notes after it)."""
     removed = []
     kept = _THINK.sub("", text)
     if kept != text:
         removed.append("<think>…</think>")
     kept = kept.strip()
+    if source and kept.startswith(source) and kept[len(source):].strip():
+        removed.append(source)          # the source echoed, the translation after it
+        kept = kept[len(source):].lstrip(" \t\n:：-—→")
     label = _LABEL.match(kept)
     if label:
         removed.append(label.group(0).strip())

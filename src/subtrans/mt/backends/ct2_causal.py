@@ -148,7 +148,7 @@ class CT2CausalBackend(Prompted, Backend):
                 decoded[k] = text
                 self.last_enforcement[todo[k]] = labels
         for k, i in enumerate(todo):
-            out[i], self.last_cleaned[i] = _clean(decoded[k])
+            out[i], self.last_cleaned[i] = _clean(decoded[k], request_text(texts[i]))
         return out
 
     def _prepare(self, texts, todo, source, target, max_length, constraints):
