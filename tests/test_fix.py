@@ -115,3 +115,21 @@ def test_no_fixed_finding_fires_again(track):
     for x in fixes:
         if x.rule != "out-of-order" and not moved:
             assert (x.rule, x.cue) not in after, (x, sorted(after))
+
+
+def test_a_fix_in_a_legacy_encoding_writes_the_closest_form_and_says_so(tmp_path):
+    """koi8-r has no «…»: --fix keeps the file's encoding, writes '...' and reports it (issue 21, part 5)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from subtrans.cli import main
+
+    src = tmp_path / "k.srt"
+    src.write_bytes("1\n00:00:01,000 --> 00:00:03,000\nНу что же... Пойдём.\n".encode("koi8-r"))
+    out = tmp_path / "fixed.srt"
+    result = CliRunner().invoke(main, ["check", str(src), "--fix", "-o", str(out), "-f", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert out.read_bytes().decode("koi8-r").splitlines()[2] == "Ну что же... Пойдём."     # still koi8-r
+    fixes = json.loads(result.stdout)["files"][0]["fixes"]
+    assert {"rule": "encoding", "cue": 1, "message": "'…' written as '...' (koi8-r cannot hold it), once"} in fixes

@@ -10,6 +10,7 @@ from .errors import ConfigError, SubtransError, WriteError
 from .formats import load, save
 from .profiles import load_profile
 from .qa import Settings, Severity, check, fix, resolve_profile, rule_set_hash, validate_rules
+from .qa.base import Fix
 from .textio import normalize_encoding
 from .reports import FileReport, Report
 
@@ -91,7 +92,12 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
                 target = Path(path) if in_place else _fix_target(Path(path), fix_output)
                 if not in_place and target.resolve() == Path(path).resolve():
                     raise WriteError("--fix would overwrite the input; pass --in-place to allow it", path=target)
-                save(fixed, target, encoding=encoding)
+                substituted: list = []
+                save(fixed, target, encoding=encoding, substituted=substituted)
+                enc = encoding or fixed.encoding
+                fr.fixes += [Fix("encoding", _cue_at_line(fixed, line),
+                                 f"{char!r} written as {closest!r} ({enc} cannot hold it), {_times(count)}")
+                             for char, closest, count, line in substituted]
                 fr.output = str(target)
                 # Re-check what was written, exactly as a later run would read it.
                 track = load(target, format=input_format, encoding=encoding, lenient=lenient)
@@ -110,6 +116,15 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
     else:
         sig = signature("per-file" if signatures else str(settings.profile or "auto"), settings.fps, "per-file")
     return Report(files=reports, signature=sig, fail_on=threshold)
+
+
+def _cue_at_line(track, line: int) -> int:
+    """The 1-based cue whose block holds line ``line`` of the written file (1 when unknown)."""
+    return max((i for i, c in enumerate(track.cues, 1) if c.line and c.line <= line), default=1)
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
 
 
 def _pairs(source, track, glossary) -> list:

@@ -376,20 +376,45 @@ def _refuse_binary_head(head: str | bytes, path) -> None:
         )
 
 
-def encode(text: str, *, encoding: str, bom: bool, newline: str, path: str | Path | None = None) -> bytes:
-    """Encode ``text`` (``\\n`` line ends) with the track's encoding, BOM and line ends."""
+#: The closest form a legacy encoding can hold of a character it cannot (typography a fix may bring:
+#: "…" in koi8-r, a no-break space in cp866).
+CLOSEST = {"\u2026": "...", "\u00ab": '"', "\u00bb": '"', "\u201e": '"', "\u201c": '"', "\u201d": '"',
+           "\u2018": "'", "\u2019": "'", "\u2014": "-", "\u2013": "-", "\u00a0": " ", "\u2009": " ",
+           "\u202f": " ", "\u2116": "No.", "\u00b7": ".", "\u22ef": "..."}
+
+
+def encode(text: str, *, encoding: str, bom: bool, newline: str, path: str | Path | None = None,
+           substituted: list | None = None) -> bytes:
+    """Encode ``text`` (``\\n`` line ends) with the track's encoding, BOM and line ends.
+
+    With ``substituted`` (a list), a character the encoding cannot hold is written in its closest form
+    (:data:`CLOSEST`: ``…`` as ``...`` in koi8-r), each kind listed there as (character, written as,
+    count, first line); the encoding never changes silently, and a character with no such form is an
+    error, as it is without the list."""
     enc = normalize_encoding(encoding)
     if newline != "\n":
         text = text.replace("\n", newline)
-    try:
-        body = text.encode(enc)
-    except UnicodeEncodeError as exc:
-        line = text[: exc.start].count(newline) + 1
-        raise EncodingError(
-            f"{text[exc.start:exc.end]!r} cannot be written in {enc}",
-            path=path, line=line, text=text[exc.start:exc.end],
-            hint="choose another output encoding with --encoding utf-8",
-        ) from None
+    while True:
+        try:
+            body = text.encode(enc)
+            break
+        except UnicodeEncodeError as exc:
+            char = text[exc.start:exc.end][:1]
+            line = text[: exc.start].count(newline) + 1
+            closest = CLOSEST.get(char) if substituted is not None else None
+            if closest is not None:
+                try:
+                    closest.encode(enc)
+                except UnicodeEncodeError:
+                    closest = None
+            if closest is None:
+                raise EncodingError(
+                    f"{text[exc.start:exc.end]!r} cannot be written in {enc}",
+                    path=path, line=line, text=text[exc.start:exc.end],
+                    hint="choose another output encoding with --encoding utf-8",
+                ) from None
+            substituted.append((char, closest, text.count(char), line))
+            text = text.replace(char, closest)
     if bom:
         if enc not in _BOM_FOR:
             raise EncodingError(f"{enc} has no byte-order mark", path=path)

@@ -132,6 +132,7 @@ def save(
     format: str | None = None,
     encoding: str | None = None,
     overwrite: bool = True,
+    substituted: list | None = None,
 ) -> Path:
     """Write ``track`` atomically in its own format, encoding and line ends.
 
@@ -148,5 +149,5 @@ def save(
     bom = track.bom and enc.startswith("utf")
     if not track.final_newline and format in (None, track.format):
         text = text.rstrip("\n")
-    atomic_write(path, encode(text, encoding=enc, bom=bom, newline=track.newline, path=path))
+    atomic_write(path, encode(text, encoding=enc, bom=bom, newline=track.newline, path=path, substituted=substituted))
     return path
