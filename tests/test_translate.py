@@ -259,3 +259,19 @@ def test_sound_and_speech_in_one_cue_are_laid_out_to_the_limit():
     out = run(src)[0].track.cues[0].text
     assert out.startswith("（") and len(out.split("\n")) <= 2
     assert all(line_length(strip_tags(ln), 0.5) <= 16 for ln in out.split("\n")), out
+
+
+def test_webvtt_voice_class_and_language_spans_are_kept_around_the_translation():
+    """Issue 21, part 4: <v Name>, <c.class> and <lang> wrapping a cue stay around its translation (an
+    unclosed voice span is closed); ruby and timestamp tags inside a cue are reported as not carried."""
+    src = subtrans.loads("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Алексей>Стой! Кто идёт?</v>\n\n"
+                         "00:00:04.000 --> 00:00:06.000\n<c.yellow>Свои.</c>\n\n"
+                         "00:00:07.000 --> 00:00:09.000\n<v.loud Елена>Поезд ушёл\n\n"
+                         "00:00:10.000 --> 00:00:12.000\n<lang en>OK</lang>\n\n"
+                         "00:00:13.000 --> 00:00:15.000\n<ruby>Вокзал<rt>站</rt></ruby> <00:00:14.000>близко\n")
+    result, _ = run(src, to="zh")
+    texts = [c.text for c in result.track.cues]
+    assert texts[0].startswith("<v Алексей>") and texts[0].endswith("</v>")
+    assert texts[1].startswith("<c.yellow>") and texts[1].endswith("</c>")
+    assert texts[2].startswith("<v.loud Елена>") and texts[2].endswith("</v>")
+    assert "cue 5: inline formatting '<ruby><rt></rt></ruby><00:00:14.000>' could not be carried over" in result.warnings

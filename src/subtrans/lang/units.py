@@ -40,7 +40,9 @@ _POSITION = re.compile(r"^(\{\\[^{}\n]*\})+")
 _SOUND_LINE = re.compile(r"^\s*([\[(（［])([^\[\]()（）［］]*)([\])）］])\s*$")
 _SOUND_LEAD = re.compile(r"^\s*([\[(（［])([^\[\]()（）［］]*)([\])）］])\s+(?=\S)")
 _NOTES = "♪♫"
-_WRAP_OPEN = re.compile(r"^<(i|b|u|s|font)(\s[^<>]*)?>", re.IGNORECASE)
+# ... and WebVTT's voice, class and language spans (<v Алексей>, <c.yellow>, <lang en>), kept around the
+# translation as italics are
+_WRAP_OPEN = re.compile(r"^<(i|b|u|s|font|v|c|lang)([\s.][^<>]*)?>", re.IGNORECASE)
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
