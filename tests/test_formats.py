@@ -297,3 +297,12 @@ def test_a_file_of_quirks_reads_every_cue_as_srt_pysubs2_and_subtitle_edit_read_
     assert [n.message for n in again.notes if n.rule == "timing-misread"] == [
         "timing line that players read otherwise: hours of more than two digits"]
     assert "100:00:00,000 --> 100:00:01,000" in out.read_text(encoding="utf-8")
+
+
+def test_webvtt_cue_settings_the_algorithm_ignores_are_a_finding_and_kept():
+    track = loads("WEBVTT\n\n00:00:01.000 --> 00:00:03.000 position:abc% line:-1 align:middlex size:50% foo:bar\n"
+                  "Привет\n\n00:00:04.000 --> 00:00:05.000 line:0 position:10%,line-left align:end vertical:rl\nOK\n",
+                  format="vtt")
+    assert [(n.rule, n.line, n.message) for n in track.notes] == [
+        ("vtt-cue-settings", 3, "cue settings the WebVTT algorithm ignores: 'position:abc%', 'align:middlex', 'foo:bar'")]
+    assert track.cues[0].settings == "position:abc% line:-1 align:middlex size:50% foo:bar"      # written back as read

@@ -199,6 +199,11 @@ class VttFormat(SubtitleFormat):
                 cue.text = "\n".join(buffer)
                 track.cues.append(cue)
                 seen_cue = True
+                ignored = ignored_settings(cue.settings)
+                if ignored:
+                    notes.append(ReadNote("vtt-cue-settings", "cue settings the WebVTT algorithm ignores: "
+                                          + ", ".join(repr(x) for x in ignored), first + 1,
+                                          cue.settings, len(track.cues) - 1))
             elif bad_timing is not None:
                 problem("skipped-block", f"cue skipped: {bad_timing}" if lenient
                         else f"unreadable cue timing: {bad_timing}", first + 1, block_text)
@@ -246,3 +251,26 @@ def _compose_cue(cue: Cue, idx: int) -> str:
         timing += " " + cue.settings
     head = f"{cue.id}\n{timing}" if cue.id is not None else timing
     return f"{head}\n{cue.text}" if cue.text else head
+
+
+_PERCENT = r"(?:\d+(?:\.\d+)?|\.\d+)%"
+_SETTING = {
+    "vertical": re.compile(r"rl|lr"),
+    "line": re.compile(rf"(?:{_PERCENT}|-?\d+)(?:,(?:start|center|end))?"),
+    "position": re.compile(rf"{_PERCENT}(?:,(?:line-left|center|line-right))?"),
+    "size": re.compile(_PERCENT),
+    "align": re.compile(r"start|center|end|left|right"),
+    "region": re.compile(r"[^\s]+"),
+}
+
+
+def ignored_settings(settings: str) -> list[str]:
+    """The cue settings the spec's algorithm ignores (an unknown name, a value it cannot parse):
+    https://www.w3.org/TR/webvtt1/#parse-the-webvtt-cue-settings. They are kept in the file as written."""
+    out = []
+    for token in settings.split():
+        name, sep, value = token.partition(":")
+        rule = _SETTING.get(name)
+        if not sep or rule is None or not value or not rule.fullmatch(value):
+            out.append(token)
+    return out

@@ -177,3 +177,15 @@ class StrayByteOrderMark(ReadRule):
     """
 
     name, code, severity, fixable = "stray-bom", "R013", Severity.INFO, True
+
+
+@register_rule
+class VttCueSettings(ReadRule):
+    """WebVTT cue settings the spec's algorithm ignores: an unknown name, a value it cannot parse. Players
+    then place the cue by default; the settings are kept in the file as written.
+
+    Bad:  "00:00:01.000 --> 00:00:03.000 position:abc% align:middle"
+    Good: "00:00:01.000 --> 00:00:03.000 position:50% align:center"
+    """
+
+    name, code, severity = "vtt-cue-settings", "R014", Severity.WARNING
