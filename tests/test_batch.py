@@ -289,3 +289,4 @@ def test_batch_passes_the_names_and_context_options_to_the_translator(flag, expe
                                        str(tmp_path / "out"), flag, "--context", "3"])
     assert isinstance(result.exception, Stop), result.output
     assert seen["names"] is expected and seen["context"] == 3
+

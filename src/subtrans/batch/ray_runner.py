@@ -79,6 +79,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
             raise ConfigError("--num-cpus is for a local Ray only; a cluster's size is its own",
                               hint="drop --num-cpus, or --ray-address / RAY_ADDRESS")
         where = address or os.environ["RAY_ADDRESS"]
+        _reachable(where)
         try:
             ray.init(address=address, **options)
         except (ConnectionError, ValueError, RuntimeError) as exc:
@@ -87,6 +88,43 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, **options)
     return True
+
+
+#: How long to wait for a Ray cluster's address to answer before giving up (SUBTRANS_RAY_TIMEOUT, seconds).
+RAY_TIMEOUT_S = 10.0
+
+
+def _reachable(where: str) -> None:
+    """Refuse, within ``SUBTRANS_RAY_TIMEOUT`` seconds (default 10), an address nothing answers at: Ray itself
+    retries for minutes. ``auto`` reads the address file the last ``ray start`` left (it may be stale)."""
+    import socket
+
+    try:
+        timeout = float(os.environ.get("SUBTRANS_RAY_TIMEOUT", RAY_TIMEOUT_S))
+    except ValueError:
+        raise ConfigError("SUBTRANS_RAY_TIMEOUT must be a number of seconds",
+                          text=os.environ.get("SUBTRANS_RAY_TIMEOUT")) from None
+    target = where
+    if where == "auto":
+        stamp = Path(os.environ.get("RAY_TMPDIR", "/tmp")) / "ray" / "ray_current_cluster"
+        try:
+            target = stamp.read_text(encoding="utf-8").strip()
+        except OSError:
+            raise ConfigError("cannot find a running Ray cluster on this machine (no address file)", text=where,
+                              hint="start one with ray start --head, or give --ray-address HOST:PORT") from None
+    host_port = target.split("://", 1)[-1].rsplit("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    if not host or not port.isdigit():
+        return   # a form this check does not know: leave it to Ray
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        stale = f" (the address file of an earlier cluster says {target})" if where == "auto" else ""
+        raise ConfigError(f"no Ray cluster answers at {target} within {timeout:g} s{stale}: "
+                          f"{exc.strerror or type(exc).__name__}", text=where,
+                          hint="check the address (ray status on the head node shows it), or drop --ray-address "
+                               "to run on this machine; SUBTRANS_RAY_TIMEOUT sets the wait") from None
 
 
 def _first_line(exc: BaseException) -> str:
