@@ -209,7 +209,7 @@ def test_batch_check_reports_what_check_reports(tmp_path):
     for name in ("red-silk.ru.srt", "red-silk.zh.srt", "red-silk.ru.vtt"):
         (src / name[:8]).mkdir(parents=True, exist_ok=True)
         shutil.copy(EXAMPLES / name, src / name[:8] / name)
-    (src / "zz-broken.srt").write_bytes(b"1\n00:00:01,000 -> 00:00:02,000\nbroken\n")
+    (src / "zz-broken.srt").write_bytes(b"1\n00:00:01,000 --> 00:00:0x,000\nbroken\n")
     code, output = run("batch", "check", src, "--format", "json", "-o", tmp_path / "batch.json")
     assert code == 2 and "zz-broken.srt" in output
     from subtrans.batch import collect_inputs

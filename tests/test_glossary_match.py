@@ -285,3 +285,20 @@ def test_importing_the_package_stays_light():
             "('pymorphy3', 'jieba', 'opencc', 'torch', 'defusedxml', 'transformers')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_one_jobs_glossary_never_changes_how_another_jobs_text_is_cut():
+    """jieba's dictionary is one per process: a glossary's terms are taken out when another job registers
+    its own (or none)."""
+    from subtrans.glossary import Glossary, Term, register_jieba_terms
+    from subtrans.lang.chinese import cut
+
+    text = "他们在西伯利亚快车上"
+    register_jieba_terms(None)
+    plain = cut(text)
+    assert register_jieba_terms(Glossary(terms=[Term(ru="Сибирский экспресс", zh="西伯利亚快车")])) >= 1
+    assert "西伯利亚快车" in cut(text)
+    register_jieba_terms(Glossary(terms=[Term(ru="Харбин", zh="哈尔滨")]))     # the next film's glossary
+    assert cut(text) == plain
+    register_jieba_terms(None)
+    assert cut(text) == plain

@@ -27,11 +27,11 @@ def test_vtt_blocks_and_settings_survive():
 
 def test_errors_carry_path_line_text_and_pickle(tmp_path):
     bad = tmp_path / "bad.srt"
-    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n2\n00:00:03,000 --> 00:61:04,000\nНет\n", "utf-8")
+    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n2\n00:00:03,000 --> 00:6x:04,000\nНет\n", "utf-8")
     with pytest.raises(subtrans.ParseError) as info:
         subtrans.load(bad)
     err = info.value
-    assert (err.path, err.line) == (str(bad), 6) and "00:61:04,000" in err.text
+    assert (err.path, err.line) == (str(bad), 6) and "00:6x:04,000" in err.text
     assert "\n" not in str(err) and str(err).startswith(f"{bad}:6: ")
     again = pickle.loads(pickle.dumps(err))
     assert type(again) is subtrans.ParseError and (again.path, again.line, again.text) == (err.path, 6, err.text)
@@ -40,7 +40,7 @@ def test_errors_carry_path_line_text_and_pickle(tmp_path):
 
 def test_lenient_reports_what_it_skipped(tmp_path):
     bad = tmp_path / "bad.srt"
-    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n2\n00:00:03,000 --> 00:61:04,000\nНет\n", "utf-8")
+    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nДа\n\n2\n00:00:03,000 --> 00:6x:04,000\nНет\n", "utf-8")
     track = subtrans.load(bad, lenient=True)
     assert len(track) == 1
     (f,) = [f for f in subtrans.check(track) if f.rule == "skipped-block"]

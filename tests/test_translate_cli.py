@@ -191,7 +191,7 @@ def test_report_never_overwrites_an_input_or_output(tiny_t5, tmp_path):
 
 def test_lenient_skips_are_reported_and_output_format_follows_the_extension(tiny_t5, tmp_path):
     src = tmp_path / "bad.ru.srt"
-    src.write_text("1\n00:00:01,000 --> 00:00:02,000\nПоезд.\n\n2\n00:00:03,000 -> 00:00:04,000\nСломано.\n\n"
+    src.write_text("1\n00:00:01,000 --> 00:00:02,000\nПоезд.\n\n2\n00:00:03,000 --> 00:00:0x,000\nСломано.\n\n"
                    "3\n00:00:05,000 --> 00:00:06,000\nХарбин.\n", encoding="utf-8")
     out = tmp_path / "good.zh.vtt"
     code, output = translate(src, "--to", "zh", "--model", tiny_t5, "--lenient", "-o", out, "--report",

@@ -61,10 +61,9 @@ def find_names(track: Track, source: str, target: str, glossary=None) -> list[Fo
 def _chinese(text: str, glossary):
     from .lang.chinese import tagged
 
-    if glossary:
-        from .glossary import register_jieba_terms
+    from .glossary import register_jieba_terms
 
-        register_jieba_terms(glossary)
+    register_jieba_terms(glossary or None)   # the job's glossary, and no other job's
     data = rules("names_zh")["surnames"]
     stop = rules("names_zh")["not_names"]
     suffixes = tuple(sorted(rules("zh")["organisations"]["suffixes"], key=len, reverse=True))

@@ -386,15 +386,34 @@ def _allowed_spans(text: str, term: Term) -> list[tuple[int, int]]:
     return spans
 
 
-def register_jieba_terms(glossary: Glossary) -> int:
+#: The glossary whose terms are in jieba's dictionary now, and how to take them out again.
+_IN_JIEBA: dict = {"key": None, "journal": [], "total": None}
+
+
+def register_jieba_terms(glossary: Glossary | None) -> int:
     """Add the glossary's Chinese forms (Simplified and Traditional) to jieba's dictionary so that
     word segmentation (line breaking among others) keeps them whole. Returns how many were added.
-    Loads jieba (about a second, once)."""
-    from ..lang.chinese import cut, jieba_tokenizer, to_traditional
+    Loads jieba (about a second, once).
 
+    jieba's dictionary is one per process: only one glossary's terms are in it at a time. Registering
+    another glossary (or ``None``) first takes the previous one's out, so that one job's terms never
+    change how another job's text is cut (a studio's process translating film after film)."""
+    from ..lang.chinese import cut, jieba_tokenizer, tagged, to_traditional
+
+    key = glossary.hash if glossary else None
+    if key == _IN_JIEBA["key"]:
+        return 0
     jieba = jieba_tokenizer()
+    for word, before in reversed(_IN_JIEBA["journal"]):
+        if before is None:
+            jieba.FREQ.pop(word, None)
+        else:
+            jieba.FREQ[word] = before
+    if _IN_JIEBA["total"] is not None:
+        jieba.total = _IN_JIEBA["total"]
+    _IN_JIEBA.update(key=key, journal=[], total=jieba.total)
     added = 0
-    for term in glossary.terms:
+    for term in (glossary.terms if glossary else ()):
         forms = [term.zh, term.zh_hant]
         if term.zh and not term.zh_hant:
             try:
@@ -402,8 +421,9 @@ def register_jieba_terms(glossary: Glossary) -> int:
             except ConfigError:
                 pass
         for form in dict.fromkeys(f for f in forms if f and len(f) > 1 and _HAN.search(f)):
+            _IN_JIEBA["journal"].extend((form[:k], jieba.FREQ.get(form[:k])) for k in range(len(form), 0, -1))
             jieba.add_word(form)
             added += 1
-    if added:
-        cut.cache_clear()  # segmentations cached before the words were known
+    cut.cache_clear()  # segmentations cached before the words came or went
+    tagged.cache_clear()
     return added

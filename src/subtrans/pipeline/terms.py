@@ -17,11 +17,10 @@ class TermFinder:
 
     def __init__(self, glossary, source: str, model_target: str) -> None:
         self.glossary, self.source, self.model_target = glossary, source, model_target
-        if glossary:
+        if source.startswith("zh") or model_target.startswith("zh"):
             from ..glossary import register_jieba_terms
 
-            if source.startswith("zh") or model_target.startswith("zh"):
-                register_jieba_terms(glossary)  # splitting and line breaking keep the terms whole
+            register_jieba_terms(glossary or None)  # splitting and line breaking keep the terms whole
 
     def matches(self, text: str) -> list:
         """The glossary terms in ``text`` (each once) that have a rendering in the model's target."""
