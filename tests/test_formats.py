@@ -288,8 +288,9 @@ def test_a_file_of_quirks_reads_every_cue_as_srt_pysubs2_and_subtitle_edit_read_
 
     severities = {f.rule: f.severity for f in check(track, "netflix-en")}
     assert severities["timing-misread"] == Severity.ERROR and severities["timestamp-format"] == Severity.WARNING
-    # writing it back writes the canonical form (what --fix does), times as read
-    out = track.save(tmp_path / "fixed.srt")
+    # --fix writes the canonical form, times as read (a plain save keeps the timing lines as read)
+    fixed, _ = subtrans.fix(track, "netflix-en")
+    out = fixed.save(tmp_path / "fixed.srt")
     again = subtrans.load(out)
     assert [(c.start, c.end) for c in again.cues] == [(c.start, c.end) for c in track.cues]
     assert not {n.rule for n in again.notes} & {"timestamp-format", "stray-bom"}
@@ -306,3 +307,23 @@ def test_webvtt_cue_settings_the_algorithm_ignores_are_a_finding_and_kept():
     assert [(n.rule, n.line, n.message) for n in track.notes] == [
         ("vtt-cue-settings", 3, "cue settings the WebVTT algorithm ignores: 'position:abc%', 'align:middlex', 'foo:bar'")]
     assert track.cues[0].settings == "position:abc% line:-1 align:middlex size:50% foo:bar"      # written back as read
+
+
+def test_a_file_only_loaded_and_saved_keeps_its_timing_and_number_lines(tmp_path):
+    """Issue 21, part 2: quirks of numbers and timing lines are written back as read until something
+    changes them; --fix (and translation) write them canonically."""
+    import subtrans
+
+    text = ("1\n0:00:01,5 - > 0:00:03\nОдин.\n\n"
+            "00:00:04,000 --> 00:00:05,000\nБез номера.\n\n"
+            " 3 \n00:00:06.000  -->  00:00:07.000 X1:100 X2:600 Y1:20 Y2:50\nТри.\n")
+    src = tmp_path / "q.srt"
+    src.write_text(text, encoding="utf-8")
+    track = subtrans.load(src)
+    assert track.save(tmp_path / "same.srt").read_text(encoding="utf-8") == text           # byte for byte
+    track.cues[2].start += 1                                      # a changed cue is written canonically
+    changed = track.save(tmp_path / "changed.srt").read_text(encoding="utf-8")
+    assert "0:00:01,5 - > 0:00:03" in changed and "00:00:06,001 --> 00:00:07,000 X1:100 X2:600 Y1:20 Y2:50" in changed
+    fixed, _ = subtrans.fix(subtrans.load(src), "netflix-ru")
+    assert fixed.save(tmp_path / "fixed.srt").read_text(encoding="utf-8").splitlines()[1] == \
+        "00:00:01,500 --> 00:00:03,000"

@@ -35,6 +35,10 @@ class Cue:
     id: str | None = None
     settings: str = ""
     line: int = field(default=0, compare=False)
+    #: An SRT cue whose number or timing line was not written canonically: (number line, timing line,
+    #: (start, end, settings, id) as read). Written back as read while those values are unchanged, so
+    #: that a file only loaded and saved keeps its bytes; ``fix`` and translation write them canonically.
+    raw: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def duration(self) -> int:

@@ -244,7 +244,13 @@ class SrtFormat(SubtitleFormat):
                     f"cue {i}: negative time {format_timestamp(min(cue.start, cue.end))} cannot be written in SRT",
                     line=cue.line or None,
                 )
-            out.append(str(item))
+            written = str(item)
+            raw = cue.raw
+            if raw is not None and raw[2] == (cue.start, cue.end, cue.settings, cue.id):
+                lines = written.split("\n")   # number, timing, text: the number and timing as read
+                head = ([raw[0]] if raw[0] is not None else [lines[0]]) if cue.id is not None else []
+                written = "\n".join(head + [raw[1]] + lines[2:])
+            out.append(written)
         return "\n".join(out)
 
 
@@ -318,8 +324,11 @@ def _read_cue(first: int, block: list[str], notes: list[ReadNote], index: int) -
         notes.append(ReadNote(
             "timing-misread", "timing line that players read otherwise: " + "; ".join(misread), line_no,
             block[timing_at], index))
-    return Cue(start=start, end=end, text="\n".join(block[timing_at + 1:]), id=cue_id, settings=settings,
-               line=first)
+    cue = Cue(start=start, end=end, text="\n".join(block[timing_at + 1:]), id=cue_id, settings=settings,
+              line=first)
+    if quirks or misread or not timing_at or block[0] != cue_id:
+        cue.raw = (block[0] if timing_at else None, block[timing_at], (start, end, settings, cue_id))
+    return cue
 
 
 def _note_numbering(cues: list[Cue], notes: list[ReadNote]) -> None:
