@@ -292,7 +292,7 @@ def test_a_file_of_quirks_reads_every_cue_as_srt_pysubs2_and_subtitle_edit_read_
     fixed, _ = subtrans.fix(track, "netflix-en")
     out = fixed.save(tmp_path / "fixed.srt")
     again = subtrans.load(out)
-    assert [(c.start, c.end) for c in again.cues] == [(c.start, c.end) for c in track.cues]
+    assert [(c.start, c.end) for c in again.cues] == [(c.start, c.end) for c in fixed.cues]
     assert not {n.rule for n in again.notes} & {"timestamp-format", "stray-bom"}
     # only what SRT cannot write otherwise stays: hours above 99
     assert [n.message for n in again.notes if n.rule == "timing-misread"] == [
