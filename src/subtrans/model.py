@@ -35,9 +35,9 @@ class Cue:
     id: str | None = None
     settings: str = ""
     line: int = field(default=0, compare=False)
-    #: An SRT cue whose number or timing line was not written canonically: (number line, timing line,
-    #: (start, end, settings, id) as read). Written back as read while those values are unchanged, so
-    #: that a file only loaded and saved keeps its bytes; ``fix`` and translation write them canonically.
+    #: How the cue was written in its file, for writing it back as it was: ``("srt", number line, timing
+    #: line, values as read)`` for an SRT cue not written canonically (``fix`` and translation drop it);
+    #: ``("ass", line index, values as read)`` for an ASS event (the other fields of its line are kept).
     raw: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -96,6 +96,8 @@ class Track:
     final_newline: bool = True
     path: Path | None = field(default=None, compare=False)
     notes: list[ReadNote] = field(default_factory=list, compare=False)
+    #: The file's own lines, for a format written back by changing only the changed lines (ASS).
+    source_lines: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.cues)

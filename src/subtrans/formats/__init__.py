@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import FormatError, ParseError, WriteError
 from ..model import ReadNote, Track
 from ..textio import atomic_write, decode, encode, normalize_encoding
-from . import srt, vtt  # noqa: F401  (register the built-in formats)
+from . import ass, srt, vtt  # noqa: F401  (register the built-in formats)
 from .base import EXTENSIONS, FORMATS, SubtitleFormat, get_format, register_format
 
 __all__ = [

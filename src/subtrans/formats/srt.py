@@ -246,10 +246,10 @@ class SrtFormat(SubtitleFormat):
                 )
             written = str(item)
             raw = cue.raw
-            if raw is not None and raw[2] == (cue.start, cue.end, cue.settings, cue.id):
+            if raw is not None and raw[0] == "srt" and raw[3] == (cue.start, cue.end, cue.settings, cue.id):
                 lines = written.split("\n")   # number, timing, text: the number and timing as read
-                head = ([raw[0]] if raw[0] is not None else [lines[0]]) if cue.id is not None else []
-                written = "\n".join(head + [raw[1]] + lines[2:])
+                head = ([raw[1]] if raw[1] is not None else [lines[0]]) if cue.id is not None else []
+                written = "\n".join(head + [raw[2]] + lines[2:])
             out.append(written)
         return "\n".join(out)
 
@@ -327,7 +327,7 @@ def _read_cue(first: int, block: list[str], notes: list[ReadNote], index: int) -
     cue = Cue(start=start, end=end, text="\n".join(block[timing_at + 1:]), id=cue_id, settings=settings,
               line=first)
     if quirks or misread or not timing_at or block[0] != cue_id:
-        cue.raw = (block[0] if timing_at else None, block[timing_at], (start, end, settings, cue_id))
+        cue.raw = ("srt", block[0] if timing_at else None, block[timing_at], (start, end, settings, cue_id))
     return cue
 
 

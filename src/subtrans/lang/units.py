@@ -151,6 +151,11 @@ def _peel_cue(text: str) -> tuple[str, str, str]:
     m = re.search(r"</(i|b|u|s)>\s*$", text, re.IGNORECASE)
     if m and not re.search(rf"<{m.group(1)}[\s>]", text, re.IGNORECASE):
         return f"<{m.group(1).lower()}>", text[:m.start()], m.group(0).strip()
+    # ASS: override blocks that open the text and blocks that close it ({\i1}Тише.{\i0}) wrap it
+    # (the opening blocks are the shape's lead already: see analyse)
+    tail = re.search(r"(?:\{\\[^{}\n]*\})+\s*$", text)
+    if tail and tail.start() > 0 and not re.search(r"\{\\", text[:tail.start()]):
+        return "", text[:tail.start()], tail.group(0).strip()
     return "", text, ""
 
 

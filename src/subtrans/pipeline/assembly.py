@@ -62,7 +62,8 @@ def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_t
     out.notes = []
     warnings = []
     for cue in out.cues:
-        cue.raw = None   # a translation is written canonically, whatever quirks its source had
+        if cue.raw and cue.raw[0] == "srt":
+            cue.raw = None   # a translation is written canonically, whatever quirks its source had
     for r in fit.retimed:
         out.cues[r.cue].start, out.cues[r.cue].end = r.new
     for i, cue in enumerate(out.cues):

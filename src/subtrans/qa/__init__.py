@@ -136,7 +136,8 @@ def fix(track: Track, profile: str | Profile | None = None, *, fps: float = 24.0
     ctx = _context(track, settings)
     out = track.copy()
     for cue in out.cues:
-        cue.raw = None   # the fixed file writes every number and timing line canonically
+        if cue.raw and cue.raw[0] == "srt":
+            cue.raw = None   # the fixed file writes every number and timing line canonically
     enabled = {r.name: r for r in _active_rules(settings)}
     applied: list[Fix] = []
     for name in FIX_ORDER:

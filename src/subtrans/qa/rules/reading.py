@@ -189,3 +189,16 @@ class VttCueSettings(ReadRule):
     """
 
     name, code, severity = "vtt-cue-settings", "R014", Severity.WARNING
+
+
+@register_rule
+class AssEvents(ReadRule):
+    """ASS/SSA: what pysubs2 worked around while reading (a field it could not parse and replaced by its
+    default), or event lines it could not read one for one, so that the file is written back by pysubs2
+    rather than line by line.
+
+    Bad:  "Dialogue 0,0:00:01.00,..." (no colon) among the events
+    Good: "Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,Text"
+    """
+
+    name, code, severity = "ass-events", "R015", Severity.WARNING

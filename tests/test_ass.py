@@ -1,0 +1,94 @@
+"""ASS/SSA (issue 19, part 1 and the first of 2): read with pysubs2, checked, translated, written back line by
+line. tests/cases/scene.ru.ass was written by hand."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import subtrans
+from fake_backend import PseudoBackend
+from subtrans.pipeline.translator import Translator
+
+pysubs2 = pytest.importorskip("pysubs2")
+SCENE = Path(__file__).parent / "cases" / "scene.ru.ass"
+
+
+def test_every_dialogue_event_is_a_cue_at_its_line_and_comments_are_kept():
+    track = subtrans.load(SCENE)
+    assert track.format == "ass"
+    assert [(c.line, c.start, c.end, c.text) for c in track.cues] == [
+        (16, 1000, 3500, "{\\an8}Поезд уходит в полночь."),
+        (17, 4000, 6000, "Вы знаете Харбин?\nЯ там родилась."),
+        (18, 4000, 8000, "{\\pos(960,100)}ХАРБИН"),
+        (19, 6500, 7000, "{\\i1}Тише.{\\i0}"),
+    ]
+    assert track.save(Path(pytest.importorskip("tempfile").mkdtemp()) / "same.ass").read_bytes() == SCENE.read_bytes()
+
+
+def test_check_reports_at_the_event_line():
+    found = {(f.rule, f.line) for f in subtrans.check(subtrans.load(SCENE))}
+    assert ("overlap", 18) in found and ("min-duration", 19) in found
+
+
+def test_a_translation_changes_only_the_text_of_each_event(tmp_path):
+    with Translator(backend=PseudoBackend(), cache=False) as tr:
+        result = tr.translate(subtrans.load(SCENE), to="zh")
+    out = result.track.save(tmp_path / "scene.zh.ass").read_text(encoding="utf-8").split("\n")
+    before = SCENE.read_text(encoding="utf-8").split("\n")
+    assert len(out) == len(before)
+    for old, new in zip(before, out):
+        if old.startswith("Dialogue:"):
+            # Layer, Start, End, Style, Name, margins and Effect as they were; only Text is new
+            assert new.split(",", 9)[:9] == old.split(",", 9)[:9] and new != old
+        else:
+            assert new == old                                  # styles, info and the comment untouched
+    texts = [c.text for c in result.track.cues]
+    assert texts[0].startswith("{\\an8}") and texts[2].startswith("{\\pos(960,100)}")
+    assert texts[3].startswith("{\\i1}") and texts[3].endswith("{\\i0}")   # inline italics kept as a pair
+    assert not result.warnings
+
+
+def test_a_track_from_another_format_is_written_as_ass(tmp_path):
+    track = subtrans.loads("1\n00:00:01,000 --> 00:00:02,500\nПривет\nмир\n\n")
+    out = track.save(tmp_path / "x.ass", format="ass")
+    again = subtrans.load(out)
+    assert [(c.start, c.end, c.text) for c in again.cues] == [(1000, 2500, "Привет\nмир")]
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _corpus_ass():
+    if not CORPUS.is_dir():
+        return []
+    import csv
+
+    with open(CORPUS / "MANIFEST.tsv", encoding="utf-8") as f:
+        return sorted(r["path"] for r in csv.DictReader(f, delimiter="\t") if r["format"] in ("ass", "ssa"))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+@pytest.mark.parametrize("path", _corpus_ass())
+def test_every_corpus_ass_file_reads_as_pysubs2_reads_it_and_round_trips(path, tmp_path):
+    from subtrans.textio import decode
+
+    data = (CORPUS / path).read_bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            events = [e for e in pysubs2.SSAFile.from_string(decode(data).text).events if e.type == "Dialogue"]
+        except Exception:
+            events = None
+    try:
+        track = subtrans.load(CORPUS / path, format="ass")
+    except subtrans.SubtransError as exc:
+        assert not events, f"pysubs2 reads {len(events)} events, subtrans refuses: {exc}"
+        assert "\n" not in str(exc)
+        return
+    assert len(track.cues) >= len(events or [])
+    out = track.save(tmp_path / ("copy" + (Path(path).suffix or ".ass")))
+    if not any(n.rule == "mixed-line-endings" for n in track.notes):
+        assert out.read_bytes() == data
