@@ -29,7 +29,9 @@ def test_every_dialogue_event_is_a_cue_at_its_line_and_comments_are_kept():
 
 
 def test_check_reports_at_the_event_line():
-    found = {(f.rule, f.line) for f in subtrans.check(subtrans.load(SCENE))}
+    from subtrans.qa import Settings, check
+
+    found = {(f.rule, f.line) for f in check(subtrans.load(SCENE), settings=Settings(ignore_styles=()))}
     assert ("overlap", 18) in found and ("min-duration", 19) in found
 
 
@@ -40,15 +42,15 @@ def test_a_translation_changes_only_the_text_of_each_event(tmp_path):
     before = SCENE.read_text(encoding="utf-8").split("\n")
     assert len(out) == len(before)
     for old, new in zip(before, out):
-        if old.startswith("Dialogue:"):
+        if old.startswith("Dialogue:") and ",Sign," not in old:
             # Layer, Start, End, Style, Name, margins and Effect as they were; only Text is new
             assert new.split(",", 9)[:9] == old.split(",", 9)[:9] and new != old
         else:
-            assert new == old                                  # styles, info and the comment untouched
+            assert new == old                  # styles, info, the comment and the sign (not dialogue) untouched
     texts = [c.text for c in result.track.cues]
-    assert texts[0].startswith("{\\an8}") and texts[2].startswith("{\\pos(960,100)}")
+    assert texts[0].startswith("{\\an8}") and texts[2] == "{\\pos(960,100)}ХАРБИН"
     assert texts[3].startswith("{\\i1}") and texts[3].endswith("{\\i0}")   # inline italics kept as a pair
-    assert not result.warnings
+    assert result.warnings == ["1 sign or song event (ASS styles Sign) kept untranslated"]
 
 
 def test_a_track_from_another_format_is_written_as_ass(tmp_path):
@@ -92,3 +94,40 @@ def test_every_corpus_ass_file_reads_as_pysubs2_reads_it_and_round_trips(path, t
     out = track.save(tmp_path / ("copy" + (Path(path).suffix or ".ass")))
     if not any(n.rule == "mixed-line-endings" for n in track.notes):
         assert out.read_bytes() == data
+
+
+def test_signs_and_songs_are_not_measured_as_dialogue():
+    from subtrans.qa import Settings, check
+
+    track = subtrans.load(SCENE)
+    rules = {(f.rule, f.line) for f in check(track)}
+    assert ("overlap", 18) not in rules and ("min-duration", 19) in rules          # the Sign style is skipped
+    everything = {(f.rule, f.line) for f in check(track, settings=Settings(ignore_styles=()))}
+    assert ("overlap", 18) in everything
+
+
+torch = pytest.importorskip("torch")
+from tiny_models import tiny_t5  # noqa: E402,F401  (fixture)
+
+BACKENDS = ["hf", pytest.param("ct2", marks=pytest.mark.skipif(
+    __import__("importlib").util.find_spec("ctranslate2") is None, reason="CTranslate2 is not installed"))]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_translate_ass_to_ass_keeps_styles_positions_and_signs(backend, tiny_t5, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from subtrans.cli import main
+
+    monkeypatch.setenv("SUBTRANS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "scene.zh.ass"
+    result = CliRunner().invoke(main, ["translate", str(SCENE), "--to", "zh", "--model", str(tiny_t5), "--backend",
+                                       backend, "-o", str(out), "--beams", "1", "--max-length", "16"])
+    assert result.exit_code == 0, result.output
+    assert "1 sign or song event (ASS styles Sign) kept untranslated" in result.output
+    before, after = SCENE.read_text(encoding="utf-8").split("\n"), out.read_text(encoding="utf-8").split("\n")
+    assert [ln for ln in after if not ln.startswith("Dialogue:")] == [ln for ln in before if not ln.startswith("Dialogue:")]
+    dialogue = [ln for ln in after if ln.startswith("Dialogue:")]
+    assert dialogue[2] == before[17]                                     # the sign, untouched
+    assert dialogue[0].split(",", 9)[9].startswith("{\\an8}") and dialogue[3].split(",", 9)[9].startswith("{\\i1}")

@@ -40,7 +40,7 @@ def build_settings(*, profile=None, fps=None, ignored=(), config_path=None) -> t
 
 def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_place=False, fix_output=None,
               fail_on=None, encoding=None, input_format=None, ignored=(), config_path=None,
-              sources=(), glossaries=()) -> Report:
+              sources=(), glossaries=(), ignore_styles=None) -> Report:
     """Check ``files``; with ``sources`` (one per file, in order) also source-versus-translation
     rules, and with ``glossaries`` the glossary rule."""
     settings, cfg_fail_on = build_settings(profile=profile, fps=fps, ignored=ignored, config_path=config_path)
@@ -72,7 +72,7 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
             prof, auto = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
             source = load(sources[n], encoding=encoding, lenient=lenient) if sources else None
             file_settings = Settings(**{**settings.__dict__, "profile": prof, "source": source,
-                                        "glossary": glossary})
+                                        "glossary": glossary, "ignore_styles": ignore_styles})
             fr.format, fr.encoding, fr.cues = track.format, track.encoding + ("+bom" if track.bom else ""), len(track)
             fr.profile, fr.profile_auto = prof.name, auto
             from .lang.bilingual import bilingual

@@ -67,7 +67,7 @@ def main() -> None:
 @click.option("--in-place", is_flag=True, help="With --fix: overwrite the input files.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 [warning].")
 @click.option("--encoding", help="Read (and write) with this encoding instead of detecting it.")
-@click.option("--input-format", type=click.Choice(["srt", "vtt"]), help="Read as this format (skip detection).")
+@click.option("--input-format", type=click.Choice(["srt", "vtt", "ass"]), help="Read as this format (skip detection).")
 @click.option("--ignore", "ignored", multiple=True, metavar="RULE", help="Switch a rule off (repeatable).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file [nearest subtrans.toml or pyproject.toml].")
@@ -77,8 +77,11 @@ def main() -> None:
 @click.option("--glossary", "glossaries", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Glossary (TSV/CSV/TBX) for the glossary rule (repeatable; a later file wins).")
+@click.option("--ignore-style", "ignore_styles", multiple=True, metavar="STYLE",
+              help="ASS: events of this style (a glob, any case; repeatable) are signs or songs, not measured by "
+                   "the timing and reading-speed rules [Sign*, Song*, Lyric*, Karaoke*, OP, ED, Title*, Note* ...].")
 def check(files, profile, fps, fmt, output, quiet, verbose, lenient, do_fix, in_place, fail_on, encoding,
-          input_format, ignored, config_path, sources, glossaries) -> None:
+          input_format, ignored, config_path, sources, glossaries, ignore_styles) -> None:
     """Check subtitle files against a style guide (timing, layout, reading speed, text).
 
     A FILE of - is read from standard input. Examples:
@@ -118,7 +121,7 @@ def check(files, profile, fps, fmt, output, quiet, verbose, lenient, do_fix, in_
         files, profile=profile, fps=fps, lenient=lenient, do_fix=do_fix, in_place=in_place,
         fix_output=output if do_fix else None, fail_on=fail_on, encoding=encoding,
         input_format=input_format, ignored=set(ignored), config_path=config_path,
-        sources=sources, glossaries=glossaries,
+        sources=sources, glossaries=glossaries, ignore_styles=tuple(ignore_styles) or None,
     )
     from .reports import render
     from .textio import atomic_write
@@ -195,8 +198,8 @@ def show_profile(name: str) -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when an output has QA findings at or above this severity.")
 def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, backend, device, batch_size, beams,
-              max_length, no_cache, bilingual, keep_other_lines, other_lines_as_context, profile, report_path, fail_on,
-              encoding, lenient,
+              max_length, no_cache, bilingual, keep_other_lines, other_lines_as_context, ignore_styles, profile,
+              report_path, fail_on, encoding, lenient,
               allow_pickle, offline, names, context, fit, fit_margin, fit_candidates, retime) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
 
@@ -212,7 +215,8 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
                             max_length=max_length, cache=not no_cache, glossaries=glossaries,
                             allow_pickle=allow_pickle, offline=True if offline else None, revision=revision,
                             fit=fit, retime=retime, fit_margin=fit_margin, fit_candidates=fit_candidates,
-                            names=names, context=context, other_lines_as_context=other_lines_as_context)
+                            names=names, context=context, other_lines_as_context=other_lines_as_context,
+                            ignore_styles=tuple(ignore_styles) or None)
     progress = _Progress() if sys.stderr.isatty() else None
     if translator.glossary is not None:
         for w in translator.glossary.warnings:

@@ -32,6 +32,10 @@ _TRANSLATION_OPTIONS = [
     click.option("--other-lines-as-context", is_flag=True,
                  help="A bilingual source and a translation LLM that reads context (Hy-MT, Qwen3): give each "
                       "sentence the other language's line of its cues as context (never translated)."),
+    click.option("--ignore-style", "ignore_styles", multiple=True, metavar="STYLE",
+                 help="ASS: events of this style (a glob, any case; repeatable) are signs or songs: never "
+                      "translated, not measured by the timing and reading-speed rules [Sign*, Song*, Lyric*, "
+                      "Karaoke*, OP, ED, Title*, Note* ...]."),
     click.option("--profile", "-p", help="QA profile for layout and the check [netflix profile of the target]."),
     click.option("--encoding", help="Read the inputs with this encoding instead of detecting it (outputs are UTF-8)."),
     click.option("--lenient", is_flag=True, help="Skip unreadable blocks of the inputs (each reported)."),

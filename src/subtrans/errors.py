@@ -87,6 +87,7 @@ _KEYWORDS = {
     "--profile": "profile=", "--lenient": "lenient=True", "--encoding": "encoding=", "--fps": "fps=",
     "--bilingual": "bilingual=True", "--keep-other-lines": "keep_other_lines=True", "--no-names": "names=False",
     "--context": "context=", "--other-lines-as-context": "other_lines_as_context=True",
+    "--ignore-style": "ignore_styles=",
 }
 
 

@@ -48,7 +48,8 @@ def batch() -> None:
               help="Exit 1 when an output has QA findings at or above this severity.")
 @_ray_options
 def translate(source, to, output_dir, source_language, model, revision, glossaries, backend, device, batch_size,
-              beams, max_length, no_cache, bilingual, keep_other_lines, other_lines_as_context, profile, encoding, lenient,
+              beams, max_length, no_cache, bilingual, keep_other_lines, other_lines_as_context, ignore_styles, profile,
+              encoding, lenient,
               allow_pickle, offline,
               names, context, fit,
               fit_margin, fit_candidates, retime, actors, cpus_per_actor, gpus_per_actor, force, summary_path,
@@ -78,7 +79,7 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
         encoding=encoding, lenient=lenient,
         allow_pickle=allow_pickle, offline=True if offline else None, revision=revision, fit=fit, retime=retime,
         fit_margin=fit_margin, fit_candidates=fit_candidates, names=names, context=context,
-        other_lines_as_context=other_lines_as_context, actors=actors,
+        other_lines_as_context=other_lines_as_context, ignore_styles=tuple(ignore_styles) or None, actors=actors,
         cpus_per_actor=cpus_per_actor, gpus_per_actor=gpus_per_actor, force=force, ray_address=ray_address,
         num_cpus=num_cpus, reserved=(summary_path, html_path), progress=shown)
     shown.done()

@@ -242,7 +242,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
                         allow_pickle: bool = False, offline: bool | None = None, revision: str | None = None,
                         fit: bool = True, retime: bool = False, fit_margin: float = DEFAULT_MARGIN,
                         fit_candidates: int = DEFAULT_CANDIDATES, names: bool = True, context: int | None = None,
-                        other_lines_as_context: bool = False,
+                        other_lines_as_context: bool = False, ignore_styles: tuple[str, ...] | None = None,
                         actors: int | None = None,
                         cpus_per_actor: float = 1, gpus_per_actor: float | None = None,
                         force: bool = False, ray_address: str | None = None, num_cpus: int | None = None,
@@ -285,7 +285,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
                    cache=_translator_cache(cache), allow_pickle=allow_pickle,
                    offline=True if offline or is_offline() else None, revision=revision, fit=fit, retime=retime,
                    fit_margin=fit_margin, fit_candidates=fit_candidates, names=names, context=context,
-                   other_lines_as_context=other_lines_as_context)
+                   other_lines_as_context=other_lines_as_context, ignore_styles=ignore_styles)
     # Built here once: checks the options and reads the glossaries (their warnings are the caller's to show).
     driver_translator = Translator(model, glossaries=glossaries, **options)
     glossary = driver_translator.glossary

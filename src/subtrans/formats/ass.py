@@ -1,7 +1,8 @@
 """Advanced SubStation Alpha (.ass) and SubStation Alpha (.ssa), read with pysubs2.
 
 pysubs2 (MIT) reads the grammar: sections, styles, the ``Format:`` line, each event's fields and times.
-Every ``Dialogue`` event is a cue (its text with ``\\N`` as a line break and ``\\h`` as a no-break space,
+Every ``Dialogue`` event is a cue (its style name in ``Cue.settings``; its text with ``\\N`` as a line break
+and ``\\h`` as a no-break space,
 override blocks such as ``{\\i1}`` or ``{\\an8}`` kept in the text, where every rule reads them as
 tags); ``Comment`` events, ``[Script Info]``, styles, ``[Fonts]``/``[Graphics]`` and each event's
 Layer, Style, Name, margins and Effect are kept as the file's own lines.
@@ -21,7 +22,7 @@ from ..errors import ParseError
 from ..model import Cue, ReadNote, Track
 from .base import SubtitleFormat, register_format
 
-__all__ = ["AssFormat"]
+__all__ = ["AssFormat", "DEFAULT_IGNORED_STYLES", "ignored_cues"]
 
 _SECTION = re.compile(r"^\s*\[(?:Script Info|V4\+? Styles|Events)\]\s*$", re.IGNORECASE | re.MULTILINE)
 _EVENT = ("Dialogue:", "Comment:")
@@ -77,7 +78,8 @@ class AssFormat(SubtitleFormat):
             if event.type != "Dialogue":
                 continue   # a Comment: kept in the file, never checked or translated
             cue_text = _to_model(event.text)
-            cue = Cue(start=int(event.start), end=int(event.end), text=cue_text, line=at[k] + 1 if at else 0)
+            cue = Cue(start=int(event.start), end=int(event.end), text=cue_text, settings=event.style,
+                      line=at[k] + 1 if at else 0)
             if at:
                 cue.raw = ("ass", at[k], (cue.start, cue.end, cue_text), fields)
             track.cues.append(cue)
@@ -127,3 +129,19 @@ def _rewrite(line: str, cue: Cue, fields: list[str]) -> str:
         if name in names and names.index(name) < len(values):
             values[names.index(name)] = value
     return f"{kind}:{lead}{','.join(values)}"
+
+
+#: Styles whose events are signs and songs rather than dialogue (glob patterns, any case): skipped by the
+#: timing and reading-speed rules and by translation. ``--ignore-style`` replaces them.
+DEFAULT_IGNORED_STYLES = ("sign*", "*sign", "song*", "*song", "lyric*", "*lyrics", "karaoke*", "kara*", "op", "ed",
+                          "op *", "ed *", "title*", "note*", "*note")
+
+
+def ignored_cues(track: Track, patterns=None) -> set[int]:
+    """The cues of an ASS track whose style matches ``patterns`` (``DEFAULT_IGNORED_STYLES`` when None)."""
+    if track.format != "ass":
+        return set()
+    from fnmatch import fnmatchcase
+
+    pats = [p.lower() for p in (DEFAULT_IGNORED_STYLES if patterns is None else patterns)]
+    return {i for i, c in enumerate(track.cues) if any(fnmatchcase(c.settings.lower(), p) for p in pats)}

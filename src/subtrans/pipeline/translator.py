@@ -59,7 +59,8 @@ class Translator:
                  cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
                  revision: str | None = None, fit: bool = True, retime: bool = False,
                  fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES,
-                 names: bool = True, context: int | None = None, other_lines_as_context: bool = False) -> None:
+                 names: bool = True, context: int | None = None, other_lines_as_context: bool = False,
+                 ignore_styles: tuple[str, ...] | None = None) -> None:
         self.glossary = None
         if glossaries:
             from ..glossary import Glossary, load_glossaries
@@ -84,6 +85,7 @@ class Translator:
             raise ConfigError(f"--context must be 0 or more previous cues, not {context!r}", text=str(context))
         self.context = context   # None: the model's (catalogue) count
         self.other_lines_as_context = other_lines_as_context   # a bilingual source's English lines, to the LLM
+        self.ignore_styles = ignore_styles   # ASS styles of signs and songs, never translated (None: defaults)
         self.model_ref = model
         if self._instance is not None:
             self.backend_name = self.backend_note = backend
@@ -166,8 +168,16 @@ class Translator:
         under the translation (dropped by default). The stages, in order, are the modules of
         :mod:`subtrans.pipeline`.
         """
+        from ..formats.ass import ignored_cues
+
+        ignored = ignored_cues(track, self.ignore_styles)
+        original = track
+        if ignored:   # signs and songs (ASS styles): kept as they are, never sent to the model
+            track = track.copy()
+            for i in ignored:
+                track.cues[i].text = ""
         target = normalize_language(to)
-        src = normalize_language(source) if source else detect_source(track)
+        src = normalize_language(source) if source else detect_source(original)
         check_direction(src, target, to)
         prof = job_profile(profile, target)
         engine = self.backend(src, target)
@@ -215,6 +225,11 @@ class Translator:
                               warnings=warnings)
         out, empty = assemble(track, texts, fit, render, slot_text,                      # 8. assembly
                               keep_other=keep_other_lines)
+        for i in ignored:
+            out.cues[i].text = original.cues[i].text
+        if ignored:
+            warnings.append(f"{len(ignored)} sign or song event{'s' if len(ignored) > 1 else ''} (ASS styles "
+                            f"{', '.join(sorted({original.cues[i].settings for i in ignored}))}) kept untranslated")
         term_report = terms.report(units, unit_texts, unit_matches, out, memory.how, target) if glossary else []
         for unit, key in zip(units, unit_texts):      # a translation LLM's notes, labels or thinking
             if key in memory.cleaned:
@@ -222,7 +237,7 @@ class Translator:
                 warnings.append(f"cue {first}: the model added text that is not a translation; removed: "
                                 f"{memory.cleaned[key][:80]!r}")
         return Translation(
-            track=bilingual_track(track, out) if bilingual else out, source=src, target=target, model=spec.name,
+            track=bilingual_track(original, out) if bilingual else out, source=src, target=target, model=spec.name,
             backend=self.backend_note,
             signature=signature(spec=spec, engine=engine, languages=languages, beams=beams, glossary=glossary,
                                 profile=prof, fit=self.fit_options),

@@ -34,6 +34,7 @@ class Settings:
     limits_source: str = "configuration"
     source: Track | None = None          # enables the source-versus-translation rules
     glossary: object | None = None       # a subtrans.glossary.Glossary for the glossary rule
+    ignore_styles: tuple[str, ...] | None = None   # ASS styles of signs and songs (None: the defaults)
 
 
 def resolve_profile(track: Track, profile: str | Profile | None = None,
@@ -88,12 +89,38 @@ def check(track: Track, profile: str | Profile | None = None, *, fps: float = 24
         settings = Settings(profile=profile, fps=fps)
     ctx = _context(track, settings)
     rules = _active_rules(settings)
-    if ctx.bilingual is None:
-        findings = [f for rule in rules for f in rule.check(track, ctx)]
+    from ..formats.ass import ignored_cues
+
+    ignored = ignored_cues(track, settings.ignore_styles)
+    if ignored:   # signs and songs: not dialogue for the timing and reading-speed rules
+        timed = [r for r in rules if r.category in ("timing", "speed")]
+        rules = [r for r in rules if r not in timed]
+        findings = _check_without(track, ctx, timed, ignored)
     else:
-        findings = _check_bilingual(track, ctx, rules)
+        findings = []
+    if ctx.bilingual is None:
+        findings += [f for rule in rules for f in rule.check(track, ctx)]
+    else:
+        findings += _check_bilingual(track, ctx, rules)
     findings.sort(key=lambda f: (f.cue if f.cue is not None else -1, f.code))
     return findings
+
+
+def _check_without(track: Track, ctx: Context, rules: list[Rule], ignored: set[int]) -> list[Finding]:
+    """``rules`` on ``track`` without the ``ignored`` cues, the findings given back the track's cue numbers."""
+    import dataclasses
+    import re
+
+    keep = [i for i in range(len(track.cues)) if i not in ignored]
+    view = dataclasses.replace(track, cues=[track.cues[i] for i in keep])
+    renumber = lambda m: f"cue {keep[int(m.group(1)) - 1] + 1}" if 0 < int(m.group(1)) <= len(keep) \
+        else m.group(0)  # noqa: E731
+    out = []
+    for rule in rules:
+        for f in rule.check(view, ctx):
+            cue = keep[f.cue - 1] + 1 if f.cue is not None and 1 <= f.cue <= len(keep) else f.cue   # 1-based
+            out.append(dataclasses.replace(f, cue=cue, message=re.sub(r"\bcue (\d+)", renumber, f.message)))
+    return out
 
 
 def _check_bilingual(track: Track, ctx: Context, rules: list[Rule]) -> list[Finding]:
