@@ -329,6 +329,42 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
         click.echo(text, nl=False)
 
 
+@main.command("convert")
+@click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The converted file; its extension names the format (.srt, .vtt, .ass, .ssa).")
+@click.option("--format", "fmt", type=click.Choice(["srt", "vtt", "ass"]), help="Write this format whatever the extension.")
+@click.option("--encoding", help="Read the input with this encoding instead of detecting it.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output (never the input).")
+def convert(source, output, fmt, encoding, overwrite) -> None:
+    """Convert between SRT, WebVTT and ASS/SSA: timings exact, italics/bold/underline carried where the
+    target holds them, and every loss (positions, colours, styles, spans) said, cue by cue.
+
+    \b
+      subtrans convert film.zh.ass -o film.zh.srt
+      subtrans convert film.ru.srt -o film.ru.vtt
+    """
+    from .errors import ConfigError, WriteError
+    from .formats import EXTENSIONS, load, save
+    from .formats.convert import convert as convert_track
+
+    target = fmt or EXTENSIONS.get(output.suffix.lower())
+    if target is None:
+        raise ConfigError(f"no format writes {output.suffix or 'files without an extension'!r}", path=output,
+                          hint="name the output .srt, .vtt, .ass or .ssa, or pass --format")
+    if output.exists() and Path(source).exists() and output.resolve() == Path(source).resolve():
+        raise WriteError("the output is the input: convert never overwrites its input", path=output)
+    track = load(source, encoding=encoding)
+    result = convert_track(track, target)
+    if target == "vtt":
+        result.track.encoding, result.track.bom = "utf-8", False   # WebVTT is UTF-8
+    save(result.track, output, format=target, overwrite=overwrite)
+    for loss in result.losses:
+        click.echo(f"subtrans: warning: {source}: {loss}", err=True)
+    click.echo(f"{source} -> {output}: {_count(len(track.cues), 'cue')}, {track.format} -> {target}"
+               + (f"; {_count(len(result.losses), 'kind')} of formatting lost (above)" if result.losses else ""))
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
