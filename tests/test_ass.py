@@ -131,3 +131,19 @@ def test_translate_ass_to_ass_keeps_styles_positions_and_signs(backend, tiny_t5,
     dialogue = [ln for ln in after if ln.startswith("Dialogue:")]
     assert dialogue[2] == before[17]                                     # the sign, untouched
     assert dialogue[0].split(",", 9)[9].startswith("{\\an8}") and dialogue[3].split(",", 9)[9].startswith("{\\i1}")
+
+
+def test_quirks_of_an_ass_file_are_findings_at_their_lines(tmp_path):
+    f = tmp_path / "q.ass"
+    f.write_text("[Script Info]\nScriptType: v4.00+\n\n[V4+ Styles]\nFormat: Name, Fontname, Fontsize\n"
+                 "Style: Default,Arial,52\n\n[Events]\n"
+                 "Dialogue: 0,0:00:01.00,0:00:03.00,Nowhere,,0,0,0,,Куда ты?\n"
+                 "Dialogue: 0,0:00:04.00,0:00:09.00,Default,,0,0,0,,{\\p1}m 0 0 l 100 0 100 100 0 100{\\p0}\n",
+                 encoding="utf-8")
+    track = subtrans.load(f)
+    notes = [(n.rule, n.line) for n in track.notes]
+    assert ("ass-events", 9) in notes                       # no Format: line in [Events]
+    assert any("style 'Nowhere' is not defined" in n.message and n.line == 9 for n in track.notes)
+    with Translator(backend=PseudoBackend(), cache=False) as tr:   # the drawing is no dialogue
+        out = tr.translate(track, to="zh").track
+    assert out.cues[1].text == track.cues[1].text and out.cues[0].text != track.cues[0].text

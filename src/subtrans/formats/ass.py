@@ -68,6 +68,9 @@ class AssFormat(SubtitleFormat):
         track.final_newline = bool(lines) and lines[-1] == ""
         at = [i for i, ln in enumerate(lines) if ln.startswith(_EVENT)]
         fields = _format_fields(lines, dialect)
+        if at and not _has_format_line(lines):
+            track.notes.append(ReadNote("ass-events", "no 'Format:' line in [Events]: the fields were read in the "
+                                        f"standard {dialect.upper()} order", at[0] + 1, lines[at[0]][:200]))
         if len(at) != len(subs.events):
             track.notes.append(ReadNote(
                 "ass-events", f"{len(at)} event lines but {len(subs.events)} events read: written back by pysubs2",
@@ -82,6 +85,10 @@ class AssFormat(SubtitleFormat):
                       line=at[k] + 1 if at else 0)
             if at:
                 cue.raw = ("ass", at[k], (cue.start, cue.end, cue_text), fields)
+            if subs.styles and event.style not in subs.styles and event.style.lstrip("*") not in subs.styles:
+                track.notes.append(ReadNote("ass-events", f"style {event.style!r} is not defined in the styles "
+                                            "section: players show the event in the default style",
+                                            cue.line or 1, event.style, len(track.cues)))
             track.cues.append(cue)
         if not track.cues and not subs.events:
             raise ParseError("no events found", line=1, text=lines[0] if lines else "")
@@ -102,6 +109,17 @@ class AssFormat(SubtitleFormat):
         for cue in track.cues:
             subs.append(pysubs2.SSAEvent(start=cue.start, end=cue.end, text=_to_ass(cue.text)))
         return subs.to_string("ass").replace("\r\n", "\n")
+
+
+def _has_format_line(lines: list[str]) -> bool:
+    in_events = False
+    for ln in lines:
+        stripped = ln.strip()
+        if stripped.startswith("["):
+            in_events = stripped.lower() == "[events]"
+        elif in_events and stripped.lower().startswith("format:"):
+            return True
+    return False
 
 
 def _format_fields(lines: list[str], dialect: str) -> list[str]:
@@ -138,10 +156,16 @@ DEFAULT_IGNORED_STYLES = ("sign*", "*sign", "song*", "*song", "lyric*", "*lyrics
 
 
 def ignored_cues(track: Track, patterns=None) -> set[int]:
-    """The cues of an ASS track whose style matches ``patterns`` (``DEFAULT_IGNORED_STYLES`` when None)."""
+    """The cues of an ASS track whose style matches ``patterns`` (``DEFAULT_IGNORED_STYLES`` when None),
+    and drawings (``{\\p1}``)."""
     if track.format != "ass":
         return set()
     from fnmatch import fnmatchcase
 
     pats = [p.lower() for p in (DEFAULT_IGNORED_STYLES if patterns is None else patterns)]
-    return {i for i, c in enumerate(track.cues) if any(fnmatchcase(c.settings.lower(), p) for p in pats)}
+    return {i for i, c in enumerate(track.cues)
+            if any(fnmatchcase(c.settings.lower(), p) for p in pats) or _DRAWING.search(c.text)}
+
+
+#: A drawing ({\p1} ... {\p0}): vector commands, not words: neither translated nor measured for speed.
+_DRAWING = re.compile(r"\{[^{}]*\\p[1-9]")
