@@ -3,6 +3,7 @@ line. tests/cases/scene.ru.ass was written by hand."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -147,3 +148,40 @@ def test_quirks_of_an_ass_file_are_findings_at_their_lines(tmp_path):
     with Translator(backend=PseudoBackend(), cache=False) as tr:   # the drawing is no dialogue
         out = tr.translate(track, to="zh").track
     assert out.cues[1].text == track.cues[1].text and out.cues[0].text != track.cues[0].text
+
+
+def test_bilingual_ass_is_the_classic_two_style_layout(tmp_path):
+    from subtrans.pipeline.assembly import BilingualLayout
+
+    with Translator(backend=PseudoBackend(), cache=False) as tr:
+        result = tr.translate(subtrans.load(SCENE), to="zh", bilingual=True)
+    lines = result.track.save(tmp_path / "bi.ass").read_text(encoding="utf-8").split("\n")
+    assert "Style: Secondary,Arial,36,&H00FFFFFF,&H000000FF,&H00000000,&H64000000,0,0,0,0,100,100,0,0,1,2,1,2,60,60,40,1" \
+        in lines                                                   # a copy of the first style at 70 % (52 -> 36)
+    events = [ln.split(",", 9)[9] for ln in lines if ln.startswith("Dialogue:")]
+    assert events[0].startswith("{\\an8}") and events[0].endswith("\\N{\\rSecondary}Поезд уходит в полночь.")
+    assert events[1].endswith("\\N{\\rSecondary}Вы знаете Харбин?\\NЯ там родилась.")
+    assert events[2] == "{\\pos(960,100)}ХАРБИН"                 # the sign: untranslated, not doubled
+    assert subtrans.load(SCENE).source_lines == SCENE.read_text(encoding="utf-8").split("\n")   # source untouched
+    with Translator(backend=PseudoBackend(), cache=False) as tr:
+        top = tr.translate(subtrans.load(SCENE), to="zh", bilingual=BilingualLayout("RU", 0.5, source_on_top=True))
+    texts = [c.text for c in top.track.cues]
+    assert texts[0].startswith("{\\an8}{\\rRU}Поезд уходит в полночь.{\\r}\n")
+    assert texts[3].startswith("{\\rRU}Тише.{\\r}\n{\\i1}")      # the translation keeps its italics
+
+
+def test_a_two_event_bilingual_ass_file_translates_only_its_source_language():
+    """Issue 25: the Chinese line in one style, the English in another, at the same times."""
+    from subtrans.qa import check
+
+    track = subtrans.load(Path(__file__).parent / "cases" / "bilingual.zh-en.ass")
+    with Translator(backend=PseudoBackend(), cache=False) as tr:
+        result = tr.translate(track, to="ru")
+    texts = [(c.settings, c.text) for c in result.track.cues]
+    assert [t for s, t in texts if s == "EN"] == ["The train leaves at midnight.", "Do you know Harbin?",
+                                                  "I was born there."]               # never sent to the model
+    assert all(re.search("[а-яё]", t.lower()) for s, t in texts if s == "Default")
+    assert result.warnings == ["bilingual ASS: 3 events in another language (styles EN) kept as they are, "
+                               "never translated"]
+    # the English events are no overlap of the Chinese ones, and not measured by the Chinese profile
+    assert not [f for f in check(track) if f.rule in ("overlap", "reading-speed")]

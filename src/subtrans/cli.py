@@ -198,7 +198,8 @@ def show_profile(name: str) -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when an output has QA findings at or above this severity.")
 def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, backend, device, batch_size, beams,
-              max_length, no_cache, bilingual, keep_other_lines, other_lines_as_context, ignore_styles, profile,
+              max_length, no_cache, bilingual, bilingual_style, bilingual_scale, source_on_top, keep_other_lines,
+              other_lines_as_context, ignore_styles, profile,
               report_path, fail_on, encoding, lenient,
               allow_pickle, offline, names, context, fit, fit_margin, fit_candidates, retime) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
@@ -223,7 +224,7 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
             click.echo(f"subtrans: warning: {w}", err=True)
     with translator:
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
-                                translator=translator, profile=profile, bilingual=bilingual,
+                                translator=translator, profile=profile, bilingual=_layout(bilingual, bilingual_style, bilingual_scale, source_on_top),
                                 keep_other_lines=keep_other_lines, encoding=encoding,
                                 lenient=lenient, progress=progress, overwrite=overwrite, report=report_path)
         cache_warnings = translator.cache_warnings
@@ -486,6 +487,16 @@ def models_download(name: str, revision: str | None) -> None:
     click.echo(f"{name}: {path}")
 
 
+def _layout(bilingual: bool, style: str, scale: float, source_on_top: bool):
+    """``--bilingual`` and its ASS options as the translator takes them (False without --bilingual)."""
+    if not bilingual:
+        return False
+    from .pipeline.assembly import BilingualLayout
+
+    return BilingualLayout(style=style, scale=scale, source_on_top=source_on_top)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
+
 

@@ -25,7 +25,14 @@ _TRANSLATION_OPTIONS = [
     click.option("--beams", type=click.IntRange(min=1), help="Beam size [the model's recommendation]."),
     click.option("--max-length", type=click.IntRange(min=1), help="Longest translation in tokens [the model's]."),
     click.option("--no-cache", is_flag=True, help="Do not read or write the translation memory."),
-    click.option("--bilingual", is_flag=True, help="Keep the source line above the translation in each cue."),
+    click.option("--bilingual", is_flag=True,
+                 help="Keep the source with the translation in each cue: the line above (SRT, WebVTT); in ASS the "
+                      "classic layout, the source below after \\N in a second, smaller style."),
+    click.option("--bilingual-style", default="Secondary", show_default=True, metavar="NAME",
+                 help="ASS with --bilingual: the name of the second style (added to the styles section)."),
+    click.option("--bilingual-scale", type=click.FloatRange(min=0.1, max=2.0), default=0.7, show_default=True,
+                 help="ASS with --bilingual: the second style's font size, as a share of the first style's."),
+    click.option("--source-on-top", is_flag=True, help="ASS with --bilingual: the source above the translation."),
     click.option("--keep-other-lines", is_flag=True,
                  help="A bilingual source (a Chinese line and an English one in each cue): keep the English lines "
                       "under the translation (they are never translated; dropped by default)."),

@@ -126,6 +126,7 @@ class Track:
             cues=[dataclasses.replace(c) for c in self.cues],
             blocks=list(self.blocks),
             notes=list(self.notes),
+            source_lines=list(self.source_lines),
         )
 
 

@@ -48,7 +48,8 @@ def batch() -> None:
               help="Exit 1 when an output has QA findings at or above this severity.")
 @_ray_options
 def translate(source, to, output_dir, source_language, model, revision, glossaries, backend, device, batch_size,
-              beams, max_length, no_cache, bilingual, keep_other_lines, other_lines_as_context, ignore_styles, profile,
+              beams, max_length, no_cache, bilingual, bilingual_style, bilingual_scale, source_on_top,
+              keep_other_lines, other_lines_as_context, ignore_styles, profile,
               encoding, lenient,
               allow_pickle, offline,
               names, context, fit,
@@ -75,7 +76,7 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     result = run_batch_translate(
         source, to=to, output_dir=output_dir, model=model, source_language=source_language, glossaries=glossaries,
         backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
-        cache=not no_cache, bilingual=bilingual, keep_other_lines=keep_other_lines, profile=profile,
+        cache=not no_cache, bilingual=_layout(bilingual, bilingual_style, bilingual_scale, source_on_top), keep_other_lines=keep_other_lines, profile=profile,
         encoding=encoding, lenient=lenient,
         allow_pickle=allow_pickle, offline=True if offline else None, revision=revision, fit=fit, retime=retime,
         fit_margin=fit_margin, fit_candidates=fit_candidates, names=names, context=context,
@@ -218,3 +219,12 @@ def _clock(seconds: float) -> str:
     h, rest = divmod(s, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _layout(bilingual: bool, style: str, scale: float, source_on_top: bool):
+    """``--bilingual`` and its ASS options as the translator takes them (False without --bilingual)."""
+    if not bilingual:
+        return False
+    from ..pipeline.assembly import BilingualLayout
+
+    return BilingualLayout(style=style, scale=scale, source_on_top=source_on_top)

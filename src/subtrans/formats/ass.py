@@ -22,7 +22,7 @@ from ..errors import ParseError
 from ..model import Cue, ReadNote, Track
 from .base import SubtitleFormat, register_format
 
-__all__ = ["AssFormat", "DEFAULT_IGNORED_STYLES", "ignored_cues"]
+__all__ = ["AssFormat", "DEFAULT_IGNORED_STYLES", "ignored_cues", "other_language_cues"]
 
 _SECTION = re.compile(r"^\s*\[(?:Script Info|V4\+? Styles|Events)\]\s*$", re.IGNORECASE | re.MULTILINE)
 _EVENT = ("Dialogue:", "Comment:")
@@ -169,3 +169,30 @@ def ignored_cues(track: Track, patterns=None) -> set[int]:
 
 #: A drawing ({\p1} ... {\p0}): vector commands, not words: neither translated nor measured for speed.
 _DRAWING = re.compile(r"\{[^{}]*\\p[1-9]")
+
+
+def other_language_cues(track: Track, language: str) -> set[int]:
+    """The events of a two-event bilingual ASS file (the Chinese line in one style, the English in another,
+    at the same times) that are not in ``language``: the events of every style whose lines are in another
+    language, when events of ``language`` exist too. Never translated, not measured against
+    ``language``'s profile."""
+    if track.format != "ass" or not track.cues:
+        return set()
+    from collections import Counter
+
+    from ..lang.bilingual import line_language
+    from ..text import base_language
+
+    want = base_language(language)
+    by_style: dict[str, Counter] = {}
+    for cue in track.cues:
+        counts = by_style.setdefault(cue.settings, Counter())
+        for line in cue.text.split("\n"):
+            lang = line_language(line)
+            if lang:
+                counts[lang] += 1
+    style_language = {style: counts.most_common(1)[0][0] for style, counts in by_style.items() if counts}
+    if want not in style_language.values():
+        return set()
+    others = {style for style, lang in style_language.items() if lang != want}
+    return {i for i, c in enumerate(track.cues) if c.settings in others}

@@ -82,13 +82,75 @@ def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_t
     return out, warnings
 
 
-def bilingual_track(source: Track, translated: Track) -> Track:
-    """Each translated cue with its source text on the line above."""
+@dataclass(frozen=True)
+class BilingualLayout:
+    """How an ASS file is made bilingual: the classic layout of Chinese releases, one event per cue, one
+    language in the event's style and the other after ``\\N`` in a second, smaller style that is added to
+    the styles section (``style``, ``scale`` × the event style's font size); ``source_on_top`` puts the
+    source first. SRT and WebVTT keep the source line above the translation whatever this says."""
+
+    style: str = "Secondary"
+    scale: float = 0.7
+    source_on_top: bool = False
+
+
+def bilingual_track(source: Track, translated: Track, layout: BilingualLayout | bool = True) -> Track:
+    """Each translated cue with its source text: on the line above (SRT, WebVTT), or in ASS the classic
+    two-style layout (:class:`BilingualLayout`)."""
     out = translated.copy()
+    if out.format == "ass" and out.source_lines:
+        return _bilingual_ass(source, out, layout if isinstance(layout, BilingualLayout) else BilingualLayout())
     for src_cue, cue in zip(source.cues, out.cues):
         if cue.text != src_cue.text:
             cue.text = src_cue.text + "\n" + cue.text
     return out
+
+
+def _bilingual_ass(source: Track, out: Track, layout: BilingualLayout) -> Track:
+    import re
+
+    from ..text import strip_tags
+
+    lines = out.source_lines
+    at = _add_style(lines, layout)
+    if at is not None:   # every event line after the new style line moved down one
+        for cue in out.cues:
+            if cue.raw and cue.raw[0] == "ass" and cue.raw[1] >= at:
+                cue.raw = (cue.raw[0], cue.raw[1] + 1, *cue.raw[2:])
+    switch = "{\\r" + layout.style + "}"
+    for src_cue, cue in zip(source.cues, out.cues):
+        if cue.text == src_cue.text:
+            continue   # a sign or song kept as it was
+        # positions ({\an8}, {\pos(..)}, {\move(..)}) stay first; a style override such as {\i1} is the
+        # translation's own
+        lead = re.match(r"^(?:\{(?:\\(?:an?\d|pos\([^)]*\)|move\([^)]*\)|org\([^)]*\)))+\})*", cue.text).group(0)
+        other = strip_tags(src_cue.text, entities=False)
+        if layout.source_on_top:
+            cue.text = f"{lead}{switch}{other}{{\\r}}\n{cue.text[len(lead):]}"
+        else:
+            cue.text = f"{cue.text}\n{switch}{other}"
+    return out
+
+
+def _add_style(lines: list[str], layout: BilingualLayout) -> int | None:
+    """Add the second style (a copy of the first style line, renamed, its font size scaled) after the
+    styles section's last style; return the index of the added line (None if the style exists)."""
+    styles = [i for i, ln in enumerate(lines) if ln.startswith("Style:")]
+    if not styles or any(ln.split(":", 1)[1].split(",", 1)[0].strip() == layout.style for ln in
+                         (lines[i] for i in styles)):
+        return None
+    fmt = next((ln for ln in lines if ln.strip().lower().startswith("format:") and "fontsize" in ln.lower()), None)
+    names = [f.strip().lower() for f in fmt.split(":", 1)[1].split(",")] if fmt else ["name", "fontname", "fontsize"]
+    fields = lines[styles[0]].split(":", 1)[1].strip().split(",")
+    fields[0] = layout.style
+    if "fontsize" in names and names.index("fontsize") < len(fields):
+        k = names.index("fontsize")
+        try:
+            fields[k] = str(round(float(fields[k]) * layout.scale))
+        except ValueError:
+            pass
+    lines.insert(styles[-1] + 1, "Style: " + ",".join(fields))
+    return styles[-1] + 1
 
 
 def term_warnings(term_report: list[dict]) -> list[str]:

@@ -168,16 +168,18 @@ class Translator:
         under the translation (dropped by default). The stages, in order, are the modules of
         :mod:`subtrans.pipeline`.
         """
-        from ..formats.ass import ignored_cues
+        from ..formats.ass import ignored_cues, other_language_cues
 
-        ignored = ignored_cues(track, self.ignore_styles)
         original = track
-        if ignored:   # signs and songs (ASS styles): kept as they are, never sent to the model
+        target = normalize_language(to)
+        src = normalize_language(source) if source else detect_source(original)
+        ignored = ignored_cues(track, self.ignore_styles)
+        other_events = other_language_cues(track, src) - ignored   # a bilingual ASS file's English events
+        ignored |= other_events
+        if ignored:   # signs and songs (ASS styles), the other language's events: kept as they are
             track = track.copy()
             for i in ignored:
                 track.cues[i].text = ""
-        target = normalize_language(to)
-        src = normalize_language(source) if source else detect_source(original)
         check_direction(src, target, to)
         prof = job_profile(profile, target)
         engine = self.backend(src, target)
@@ -227,9 +229,14 @@ class Translator:
                               keep_other=keep_other_lines)
         for i in ignored:
             out.cues[i].text = original.cues[i].text
-        if ignored:
-            warnings.append(f"{len(ignored)} sign or song event{'s' if len(ignored) > 1 else ''} (ASS styles "
-                            f"{', '.join(sorted({original.cues[i].settings for i in ignored}))}) kept untranslated")
+        signs = ignored - other_events
+        if signs:
+            warnings.append(f"{len(signs)} sign or song event{'s' if len(signs) > 1 else ''} (ASS styles "
+                            f"{', '.join(sorted({original.cues[i].settings for i in signs}))}) kept untranslated")
+        if other_events:
+            warnings.append(f"bilingual ASS: {len(other_events)} event{'s' if len(other_events) > 1 else ''} in "
+                            f"another language (styles {', '.join(sorted({original.cues[i].settings for i in other_events}))})"
+                            " kept as they are, never translated")
         term_report = terms.report(units, unit_texts, unit_matches, out, memory.how, target) if glossary else []
         for unit, key in zip(units, unit_texts):      # a translation LLM's notes, labels or thinking
             if key in memory.cleaned:
@@ -237,7 +244,8 @@ class Translator:
                 warnings.append(f"cue {first}: the model added text that is not a translation; removed: "
                                 f"{memory.cleaned[key][:80]!r}")
         return Translation(
-            track=bilingual_track(original, out) if bilingual else out, source=src, target=target, model=spec.name,
+            track=bilingual_track(original, out, bilingual) if bilingual else out, source=src, target=target,
+            model=spec.name,
             backend=self.backend_note,
             signature=signature(spec=spec, engine=engine, languages=languages, beams=beams, glossary=glossary,
                                 profile=prof, fit=self.fit_options),

@@ -89,9 +89,10 @@ def check(track: Track, profile: str | Profile | None = None, *, fps: float = 24
         settings = Settings(profile=profile, fps=fps)
     ctx = _context(track, settings)
     rules = _active_rules(settings)
-    from ..formats.ass import ignored_cues
+    from ..formats.ass import ignored_cues, other_language_cues
 
-    ignored = ignored_cues(track, settings.ignore_styles)
+    # signs and songs, and a two-event bilingual file's other-language events: not this profile's dialogue
+    ignored = ignored_cues(track, settings.ignore_styles) | other_language_cues(track, ctx.language)
     if ignored:   # signs and songs: not dialogue for the timing and reading-speed rules
         timed = [r for r in rules if r.category in ("timing", "speed")]
         rules = [r for r in rules if r not in timed]
