@@ -185,3 +185,14 @@ def test_a_two_event_bilingual_ass_file_translates_only_its_source_language():
                                "never translated"]
     # the English events are no overlap of the Chinese ones, and not measured by the Chinese profile
     assert not [f for f in check(track) if f.rule in ("overlap", "reading-speed")]
+
+
+def test_the_project_configuration_names_the_sign_styles(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from subtrans.cli import main
+
+    (tmp_path / "subtrans.toml").write_text('ignore-styles = ["Nothing"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", str(SCENE), "-f", "json"])
+    assert '"overlap"' in result.output                  # the Sign style is dialogue now: its overlap is reported

@@ -34,6 +34,7 @@ def build_settings(*, profile=None, fps=None, ignored=(), config_path=None) -> t
         severities=severities,
         limits=dict(cfg.limits),
         limits_source=f"{cfg.path} [limits]" if cfg.path else "configuration",
+        ignore_styles=cfg.ignore_styles,
     )
     return settings, cfg.fail_on
 
@@ -71,8 +72,9 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
             track = load(path, format=input_format, encoding=encoding, lenient=lenient)
             prof, auto = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
             source = load(sources[n], encoding=encoding, lenient=lenient) if sources else None
-            file_settings = Settings(**{**settings.__dict__, "profile": prof, "source": source,
-                                        "glossary": glossary, "ignore_styles": ignore_styles})
+            file_settings = Settings(**{**settings.__dict__, "profile": prof, "source": source, "glossary": glossary,
+                                        "ignore_styles": ignore_styles if ignore_styles is not None
+                                        else settings.ignore_styles})
             fr.format, fr.encoding, fr.cues = track.format, track.encoding + ("+bom" if track.bom else ""), len(track)
             fr.profile, fr.profile_auto = prof.name, auto
             from .lang.bilingual import bilingual

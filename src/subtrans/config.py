@@ -15,6 +15,8 @@
     [limits]                    # override profile values
     max_cps = 15
 
+    ignore-styles = ["Sign*", "OP", "ED"]   # ASS: signs and songs (replaces the defaults)
+
 The nearest file found from the current folder upwards is used; ``--config``
 names one explicitly. Command-line options win over the file.
 """
@@ -29,7 +31,7 @@ from .errors import ConfigError
 
 __all__ = ["Config", "find_config", "load_config"]
 
-_KEYS = {"profile", "fps", "fail-on", "rules", "severity", "limits"}
+_KEYS = {"profile", "fps", "fail-on", "rules", "severity", "limits", "ignore-styles"}
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Config:
     disabled: set[str] = field(default_factory=set)
     severities: dict[str, str] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
+    ignore_styles: tuple[str, ...] | None = None
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -83,8 +86,12 @@ def load_config(path: Path | None) -> Config:
     fps = data.get("fps")
     if fps is not None and (not isinstance(fps, (int, float)) or isinstance(fps, bool) or fps <= 0):
         raise ConfigError(f"fps must be a positive number, not {fps!r}", path=path)
+    styles = data.get("ignore-styles")
+    if styles is not None and not (isinstance(styles, list) and all(isinstance(x, str) for x in styles)):
+        raise ConfigError("ignore-styles is a list of ASS style names or globs", path=path)
     return Config(
         path=Path(path), profile=data.get("profile"), fps=fps, fail_on=data.get("fail-on"),
         disabled={name for name, on in rules.items() if not on},
         severities=dict(data.get("severity", {})), limits=dict(data.get("limits", {})),
+        ignore_styles=tuple(styles) if styles is not None else None,
     )

@@ -68,6 +68,8 @@ def translate_file(translator: Translator, track: Track, output: str | Path, *, 
     """
     from ..formats import EXTENSIONS, save
 
+    if getattr(translator, "ignore_styles", None) is None and settings.ignore_styles is not None:
+        translator.ignore_styles = settings.ignore_styles   # the project configuration's ASS sign styles
     tr = translator.translate(track, to=to, source=source, bilingual=bilingual, keep_other_lines=keep_other_lines,
                               profile=settings.profile,
                               progress=progress, fps=settings.fps, disabled_rules=settings.disabled)
@@ -75,9 +77,17 @@ def translate_file(translator: Translator, track: Track, output: str | Path, *, 
     tr.warnings[:0] = [f"input line {n.line}: {n.message}"
                        + (" (not in the output)" if n.rule == "skipped-block" else "") for n in lost]
     output = Path(output)
+    fmt = EXTENSIONS.get(output.suffix.lower(), tr.track.format)
+    written = tr.track
+    if fmt != tr.track.format:   # -o names another format: converted, every loss said
+        from ..formats.convert import convert
+
+        converted = convert(tr.track, fmt)
+        written = converted.track
+        tr.warnings += [f"written as {fmt}: {loss}" for loss in converted.losses]
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        save(tr.track, output, format=EXTENSIONS.get(output.suffix.lower(), tr.track.format), encoding="utf-8")
+        save(written, output, format=fmt, encoding="utf-8")
     except OSError as exc:
         raise WriteError(f"cannot write the output: {exc.strerror or exc}", path=output) from None
     return tr
