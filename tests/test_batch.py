@@ -255,6 +255,9 @@ def test_a_dying_actor_fails_one_file_and_the_pool_goes_on(tmp_path):
     assert crashed.stage == "translate" and "actor died" in str(crashed.error)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.zh.srt", "flaky.zh.srt", "z.zh.srt"]
     assert (tmp_path / "m").exists()       # flaky.srt did kill its actor once, and was done on the retry
+    flaky = next(f for f in result.files if Path(f.path).name == "flaky.srt")
+    assert flaky.warnings[0].startswith("translated again: its translation worker died")   # the summary says so
+    assert "tried 2 times" in str(crashed.error)
 
 
 def test_a_model_that_cannot_load_stops_the_run_with_one_line(tmp_path):

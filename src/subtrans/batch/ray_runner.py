@@ -21,9 +21,9 @@ the same bytes ``subtrans translate`` writes: its own per-file functions
 translate, lay out, fit, save and check.
 
 Faults: a task whose worker dies is retried by Ray (``max_retries``); an actor
-that dies is restarted (``max_restarts=-1``) and the call it was running is
-retried once (``max_task_retries``); a file that still fails is listed with
-the reason and the rest go on. An error subtrans raises on purpose (an
+that dies is restarted (``max_restarts=-1``) and the file it was translating goes
+back to the queue once, its record saying so; a file that still fails is listed
+with the reason and the rest go on. An error subtrans raises on purpose (an
 unreadable file, a source language it cannot tell) is deterministic and is
 not retried. A model that cannot be loaded stops the run, as it does
 ``subtrans translate``: no other file would fare better.
@@ -49,7 +49,7 @@ from .summary import BatchResult, FileRecord, Progress
 
 __all__ = ["run_batch_translate", "run_batch_check", "connect", "TranslatorActor", "read_track", "check_file"]
 
-ACTOR_TASK_RETRIES = 1     # a call whose actor died is run once more on the restarted actor
+ACTOR_TASK_RETRIES = 1     # a file whose actor died is translated once more (by the driver, which says so)
 TASK_RETRIES = 2           # a read or check task whose worker died
 
 
@@ -340,7 +340,7 @@ class _TranslateRun:
         self.check = ray.remote(check_translation).options(max_retries=TASK_RETRIES)
         self.actor_cls = ray.remote(TranslatorActor).options(
             num_cpus=result.cpus_per_actor, num_gpus=result.gpus_per_actor,
-            max_restarts=-1, max_task_retries=ACTOR_TASK_RETRIES)
+            max_restarts=-1, max_task_retries=0)   # the driver retries the file itself, and reports it
         self.glossary_ref, self.settings_ref = ray.put(glossary), ray.put(settings)
         self.job = {**job, "settings": self.settings_ref}
         self.todo = deque(range(len(files)))
@@ -353,6 +353,7 @@ class _TranslateRun:
         self.queue_limit = 2 * n_actors + 2
         self.start = time.monotonic()
         self.finished = self.failed = self.skipped = self.units = 0
+        self.retried: dict[int, str] = {}   # file -> why it was translated again
 
     def run(self) -> None:
         ray = self.ray
@@ -419,10 +420,16 @@ class _TranslateRun:
     def _on_translate(self, i: int, value, extra) -> None:
         actor, track_ref = extra
         if isinstance(value, BaseException):
-            # The actor died: Ray restarts it (and has retried the call). Ask before giving it more work.
+            # The actor died (its worker was killed, its node lost): Ray restarts it; ask before giving it
+            # more work. The file goes back to the queue once, and its record says so.
             self.inflight[actor.ping.remote()] = ("alive", i, actor)
+            tries = 1 + (i in self.retried)
+            if tries <= ACTOR_TASK_RETRIES:
+                self.retried[i] = f"translated again: its translation worker died ({_first_line(value)})"
+                self.waiting.appendleft((i, track_ref))
+                return
             self._finish(i, "failed", "translate", SubtransError(
-                f"the translation actor died (tried {1 + ACTOR_TASK_RETRIES} times): {_first_line(value)}",
+                f"the translation actor died (tried {tries} times): {_first_line(value)}",
                 path=self.records[i].path))
             return
         self.idle.append(actor)
@@ -434,6 +441,8 @@ class _TranslateRun:
         t, rec = value["translation"], self.records[i]
         rec.units, rec.sent_to_model, rec.from_cache = t.units, t.translated, t.cached
         rec.split_per_cue, rec.warnings, rec.terms, rec.signature = t.split_per_cue, t.warnings, t.terms, t.signature
+        if i in self.retried:
+            rec.warnings = [self.retried[i], *rec.warnings]
         rec.fit = t.fit
         self.result.signature = self.result.signature or t.signature
         ref = self.check.remote(self.outs[i], track_ref, t, self.settings_ref, bilingual=self.job["bilingual"],
