@@ -196,3 +196,25 @@ def test_the_project_configuration_names_the_sign_styles(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", str(SCENE), "-f", "json"])
     assert '"overlap"' in result.output                  # the Sign style is dialogue now: its overlap is reported
+
+
+def test_a_two_event_bilingual_ass_file_is_checked_line_by_language(tmp_path):
+    """Issue 25, part 4: events paired by time; each line against its own language's profile; a Chinese
+    event without its English one, and numbers that differ between the two, are findings."""
+    from subtrans.qa import check
+
+    f = tmp_path / "bi.ass"
+    f.write_text("[Script Info]\nScriptType: v4.00+\n\n[V4+ Styles]\nFormat: Name, Fontname, Fontsize\n"
+                 "Style: Default,SimHei,52\nStyle: EN,Arial,36\n\n[Events]\n"
+                 "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+                 "Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,火车半夜开\n"
+                 "Dialogue: 0,0:00:01.00,0:00:03.00,EN,,0,0,0,,The train leaves at midnight, and it will not wait "
+                 "for anybody.\n"
+                 "Dialogue: 0,0:00:04.00,0:00:06.00,Default,,0,0,0,,你认识哈尔滨吗？\n"
+                 "Dialogue: 0,0:00:06.50,0:00:08.00,Default,,0,0,0,,我1927年在那里出生\n"
+                 "Dialogue: 0,0:00:06.50,0:00:08.00,EN,,0,0,0,,I was born there in 1928.\n", encoding="utf-8")
+    found = [(x.rule, x.cue, x.line, x.message) for x in check(subtrans.load(f))]
+    assert ("line-length", 1, 11, "English line: line 1 has 63 characters, more than 42") in found   # netflix-en
+    assert ("bilingual-line", 3, 13, "bilingual cue without its English line") in found
+    assert ("bilingual-numbers", 4, 14, "numbers differ between the lines: 1927 / 1928") in found
+    assert not [x for x in found if x[0] in ("overlap", "reading-speed") or "more than 16" in x[3]]

@@ -22,7 +22,7 @@ from ..errors import ParseError
 from ..model import Cue, ReadNote, Track
 from .base import SubtitleFormat, register_format
 
-__all__ = ["AssFormat", "DEFAULT_IGNORED_STYLES", "ignored_cues", "other_language_cues"]
+__all__ = ["AssFormat", "DEFAULT_IGNORED_STYLES", "ignored_cues", "other_language_cues", "paired_events"]
 
 _SECTION = re.compile(r"^\s*\[(?:Script Info|V4\+? Styles|Events)\]\s*$", re.IGNORECASE | re.MULTILINE)
 _EVENT = ("Dialogue:", "Comment:")
@@ -196,3 +196,27 @@ def other_language_cues(track: Track, language: str) -> set[int]:
         return set()
     others = {style for style, lang in style_language.items() if lang != want}
     return {i for i, c in enumerate(track.cues) if c.settings in others}
+
+
+def paired_events(track: Track, language: str) -> tuple[Track, list[int]] | None:
+    """A two-event bilingual ASS track as a bilingual track of one cue per ``language`` event: its text, then
+    the text of the other-language event it overlaps most (none: the line is missing); and, per cue, the
+    index of its event in ``track``. None when ``track`` is no such file."""
+    others = other_language_cues(track, language)
+    if not others:
+        return None
+    keep = [i for i in range(len(track.cues)) if i not in others]
+    out = track.copy()
+    out.cues = []
+    for i in keep:
+        cue = track.cues[i].replace()
+        best, overlap = None, 0
+        for j in others:
+            o = track.cues[j]
+            shared = min(cue.end, o.end) - max(cue.start, o.start)
+            if shared > overlap:
+                best, overlap = j, shared
+        if best is not None:
+            cue.text = cue.text + "\n" + track.cues[best].text
+        out.cues.append(cue)
+    return out, keep

@@ -88,8 +88,33 @@ def check(track: Track, profile: str | Profile | None = None, *, fps: float = 24
     if settings is None:
         settings = Settings(profile=profile, fps=fps)
     ctx = _context(track, settings)
-    rules = _active_rules(settings)
+    from ..formats.ass import ignored_cues, other_language_cues, paired_events
+
+    pairing = paired_events(track, ctx.language) if track.format == "ass" else None
+    if pairing is not None:
+        # a two-event bilingual ASS file: checked as the bilingual track of its pairs (each line against its
+        # own language's profile, a missing English line or differing numbers found), findings at the events
+        import dataclasses
+
+        from ..lang.bilingual import Bilingual, line_language
+
+        paired, keep = pairing
+        pctx = _context(paired, settings)
+        if pctx.bilingual is None:   # a short file: the styles say it is bilingual, whatever the count
+            others = {line_language(ln) for i in other_language_cues(track, ctx.language)
+                      for ln in track.cues[i].text.split("\n")} - {None}
+            from ..text import base_language
+
+            pctx = dataclasses.replace(pctx, bilingual=Bilingual(base_language(ctx.language),
+                                                                 sorted(others)[0] if others else "en", len(keep)))
+        return _renumbered(_findings(paired, pctx, settings), keep)
+    return _findings(track, ctx, settings)
+
+
+def _findings(track: Track, ctx: Context, settings: Settings) -> list[Finding]:
     from ..formats.ass import ignored_cues, other_language_cues
+
+    rules = _active_rules(settings)
 
     # signs and songs, and a two-event bilingual file's other-language events: not this profile's dialogue
     ignored = ignored_cues(track, settings.ignore_styles) | other_language_cues(track, ctx.language)
@@ -105,6 +130,17 @@ def check(track: Track, profile: str | Profile | None = None, *, fps: float = 24
         findings += _check_bilingual(track, ctx, rules)
     findings.sort(key=lambda f: (f.cue if f.cue is not None else -1, f.code))
     return findings
+
+
+def _renumbered(findings: list[Finding], keep: list[int]) -> list[Finding]:
+    """Findings on a track made of some cues of another (``keep``: their indices there), numbered as there."""
+    import dataclasses
+    import re
+
+    renumber = lambda m: f"cue {keep[int(m.group(1)) - 1] + 1}" if 0 < int(m.group(1)) <= len(keep) \
+        else m.group(0)  # noqa: E731
+    return [dataclasses.replace(f, cue=keep[f.cue - 1] + 1 if f.cue is not None and 1 <= f.cue <= len(keep) else f.cue,
+                                message=re.sub(r"\bcue (\d+)", renumber, f.message)) for f in findings]
 
 
 def _check_without(track: Track, ctx: Context, rules: list[Rule], ignored: set[int]) -> list[Finding]:
