@@ -218,3 +218,12 @@ def test_a_two_event_bilingual_ass_file_is_checked_line_by_language(tmp_path):
     assert ("bilingual-line", 3, 13, "bilingual cue without its English line") in found
     assert ("bilingual-numbers", 4, 14, "numbers differ between the lines: 1927 / 1928") in found
     assert not [x for x in found if x[0] in ("overlap", "reading-speed") or "more than 16" in x[3]]
+
+
+def test_the_report_says_a_two_event_ass_file_is_bilingual():
+    from click.testing import CliRunner
+
+    from subtrans.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(Path(__file__).parent / "cases" / "bilingual.zh-en.ass")])
+    assert "bilingual zh+en" in result.output

@@ -80,6 +80,15 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
             from .lang.bilingual import bilingual
 
             fr.bilingual = bilingual(track)
+            if fr.bilingual is None and track.format == "ass":   # the English line as events of its own
+                from .formats.ass import paired_events
+                from .lang.bilingual import Bilingual
+                from .text import base_language
+
+                pairing = paired_events(track, prof.language)
+                if pairing is not None:
+                    fr.bilingual = bilingual(pairing[0]) or Bilingual(base_language(prof.language), "en",
+                                                                      len(pairing[1]))
             fr.signature = signature(prof.name, settings.fps, rule_set_hash(prof, file_settings))
             signatures.add(fr.signature)
             if do_fix:
