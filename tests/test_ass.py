@@ -93,8 +93,7 @@ def test_every_corpus_ass_file_reads_as_pysubs2_reads_it_and_round_trips(path, t
         return
     assert len(track.cues) >= len(events or [])
     out = track.save(tmp_path / ("copy" + (Path(path).suffix or ".ass")))
-    if not any(n.rule == "mixed-line-endings" for n in track.notes):
-        assert out.read_bytes() == data
+    assert out.read_bytes() == data
 
 
 def test_signs_and_songs_are_not_measured_as_dialogue():

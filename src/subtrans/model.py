@@ -94,6 +94,7 @@ class Track:
     header: str = "WEBVTT"
     blocks: list[Block] = field(default_factory=list)
     final_newline: bool = True
+    final_ending: str = field(default="", compare=False)   # the last line's ending when not ``newline``
     path: Path | None = field(default=None, compare=False)
     notes: list[ReadNote] = field(default_factory=list, compare=False)
     #: The file's own lines, for a format written back by changing only the changed lines (ASS).

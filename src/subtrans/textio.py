@@ -63,6 +63,7 @@ class Decoded:
     # With ``lenient``: bytes that could not be decoded and became U+FFFD, as
     # (line, the bytes shown as Python writes them), at most one per line.
     replaced: tuple[tuple[int, str], ...] = ()
+    final_ending: str = ""   # the last line's own ending when it is not ``newline`` (a CR file ending in CRLF)
 
 
 def _newline_style(text: str) -> tuple[str, bool]:
@@ -133,11 +134,13 @@ def decode(
         text = text.replace("\r\r\n", "\r\n")
     newline, mixed = _newline_style(text)
     final_newline = text.endswith(("\n", "\r"))
+    last = "\r\n" if text.endswith("\r\n") else "\n" if text.endswith("\n") else "\r" if text.endswith("\r") else ""
+    final_ending = last if last and last != newline else ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     replaced: tuple[tuple[int, str], ...] = ()
     if bad:
         text, replaced = _replace_marks(text, bad)
-    return Decoded(text, enc, bom, newline, final_newline, mixed or double_cr, replaced)
+    return Decoded(text, enc, bom, newline, final_newline, mixed or double_cr, replaced, final_ending)
 
 
 def _line_of(data: bytes, offset: int, enc: str) -> int:

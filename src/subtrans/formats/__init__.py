@@ -99,6 +99,7 @@ def load(
     track.bom = decoded.bom
     track.newline = decoded.newline
     track.final_newline = decoded.final_newline
+    track.final_ending = decoded.final_ending
     if decoded.mixed_newlines:
         track.notes.insert(0, ReadNote(
             "mixed-line-endings",
@@ -149,5 +150,11 @@ def save(
     bom = track.bom and enc.startswith("utf")
     if not track.final_newline and format in (None, track.format):
         text = text.rstrip("\n")
-    atomic_write(path, encode(text, encoding=enc, bom=bom, newline=track.newline, path=path, substituted=substituted))
+    final = track.final_ending if track.final_newline and format in (None, track.format) else ""
+    if final and text.endswith("\n"):   # a file whose last line ends otherwise than the rest: kept so
+        body = encode(text[:-1], encoding=enc, bom=bom, newline=track.newline, path=path, substituted=substituted)
+        body += final.encode(normalize_encoding(enc))
+    else:
+        body = encode(text, encoding=enc, bom=bom, newline=track.newline, path=path, substituted=substituted)
+    atomic_write(path, body)
     return path
