@@ -327,3 +327,17 @@ def test_a_file_only_loaded_and_saved_keeps_its_timing_and_number_lines(tmp_path
     fixed, _ = subtrans.fix(subtrans.load(src), "netflix-ru")
     assert fixed.save(tmp_path / "fixed.srt").read_text(encoding="utf-8").splitlines()[1] == \
         "00:00:01,500 --> 00:00:03,000"
+
+
+def test_blank_lines_between_cues_are_written_back_as_read_and_fixed_to_one(tmp_path):
+    import subtrans
+
+    text = "\n1\n00:00:01,000 --> 00:00:02,000\nОдин.\n\n\n\n2\n00:00:03,000 --> 00:00:04,000\nДва.\n" \
+           "3\n00:00:05,000 --> 00:00:06,000\nТри.\n\n\n"
+    src = tmp_path / "gaps.srt"
+    src.write_text(text, encoding="utf-8")
+    assert subtrans.load(src).save(tmp_path / "same.srt").read_text(encoding="utf-8") == text
+    fixed, _ = subtrans.fix(subtrans.load(src), "netflix-ru")
+    assert fixed.save(tmp_path / "fixed.srt").read_text(encoding="utf-8") == (
+        "1\n00:00:01,000 --> 00:00:02,000\nОдин.\n\n2\n00:00:03,000 --> 00:00:04,000\nДва.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nТри.\n")

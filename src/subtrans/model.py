@@ -95,6 +95,9 @@ class Track:
     blocks: list[Block] = field(default_factory=list)
     final_newline: bool = True
     final_ending: str = field(default="", compare=False)   # the last line's ending when not ``newline``
+    #: SRT: blank lines before cue k (k = len(cues): after the last) where the file has other than one,
+    #: written back so; ``fix`` and translation drop them (one blank line between cues).
+    gaps: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
     path: Path | None = field(default=None, compare=False)
     notes: list[ReadNote] = field(default_factory=list, compare=False)
     #: The file's own lines, for a format written back by changing only the changed lines (ASS).
@@ -128,6 +131,7 @@ class Track:
             blocks=list(self.blocks),
             notes=list(self.notes),
             source_lines=list(self.source_lines),
+            gaps=dict(self.gaps),
         )
 
 

@@ -180,6 +180,8 @@ class SrtFormat(SubtitleFormat):
                     if tail:
                         cues[-1].text += "".join(tail)
                         tail.clear()
+                    if blanks_before != (1 if cues else 0):
+                        track.gaps[len(cues)] = blanks_before
                     start, end = _canonical_times(m)
                     cues.append(Cue(start=start, end=end, text=body, id=block[0],
                                     settings=m.group(9) or "", line=first))
@@ -206,6 +208,9 @@ class SrtFormat(SubtitleFormat):
                     if tail:
                         cues[-1].text += "".join(tail)
                         tail.clear()
+                    gap = 0 if split else blanks_before
+                    if gap != (1 if cues else 0):
+                        track.gaps[len(cues)] = gap
                     cues.append(cue)
             except _Reject as exc:
                 if not lenient:
@@ -215,6 +220,9 @@ class SrtFormat(SubtitleFormat):
                 ))
         if tail:
             cues[-1].text += "".join(tail)
+        trailing = len(lines) - len("\n".join(lines).rstrip("\n ").split("\n")) if lines else 0
+        if trailing and cues and not any(ln.strip() for ln in lines[-trailing:]):
+            track.gaps[len(cues)] = trailing   # blank lines after the last cue
         if not cues:
             skipped = [n for n in notes if n.rule == "skipped-block"]
             if skipped:
@@ -251,7 +259,11 @@ class SrtFormat(SubtitleFormat):
                 head = ([raw[1]] if raw[1] is not None else [lines[0]]) if cue.id is not None else []
                 written = "\n".join(head + [raw[2]] + lines[2:])
             out.append(written)
-        return "\n".join(out)
+        gaps = track.gaps
+        if not gaps:
+            return "\n".join(out)
+        # the file's own blank lines between cues (none, or several), as read
+        return "".join("\n" * gaps.get(k, 1 if k else 0) + w for k, w in enumerate(out)) + "\n" * gaps.get(len(out), 0)
 
 
 def _blocks(lines: list[str]):

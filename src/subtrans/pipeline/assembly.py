@@ -61,6 +61,7 @@ def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_t
     out.encoding, out.bom = "utf-8", False
     out.notes = []
     out.final_ending = ""   # a translation ends its last line as it ends the others
+    out.gaps = {}           # and has one blank line between cues
     warnings = []
     for cue in out.cues:
         if cue.raw and cue.raw[0] == "srt":

@@ -199,6 +199,7 @@ def fix(track: Track, profile: str | Profile | None = None, *, fps: float = 24.0
         settings = Settings(profile=profile, fps=fps)
     ctx = _context(track, settings)
     out = track.copy()
+    out.gaps = {}   # one blank line between cues
     for cue in out.cues:
         if cue.raw and cue.raw[0] == "srt":
             cue.raw = None   # the fixed file writes every number and timing line canonically
