@@ -226,3 +226,16 @@ def test_the_report_says_a_two_event_ass_file_is_bilingual():
 
     result = CliRunner().invoke(main, ["check", str(Path(__file__).parent / "cases" / "bilingual.zh-en.ass")])
     assert "bilingual zh+en" in result.output
+
+
+def test_a_folder_given_to_translate_or_batch_holds_its_ass_files(tmp_path):
+    import shutil
+
+    from subtrans.batch.plan import collect_inputs
+    from subtrans.pipeline.files import expand_inputs
+
+    (tmp_path / "s1").mkdir()
+    shutil.copy(SCENE, tmp_path / "s1" / "e01.ru.ass")
+    (tmp_path / "s1" / "e02.ru.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nДа.\n", encoding="utf-8")
+    assert [p.name for p in expand_inputs([tmp_path], "zh")] == ["e01.ru.ass", "e02.ru.srt"]
+    assert [str(p) for p in collect_inputs(tmp_path, "zh")[1]] == ["s1/e01.ru.ass", "s1/e02.ru.srt"]

@@ -1,6 +1,6 @@
 """Which files a catalogue run reads, where their outputs go, and which outputs are up to date.
 
-A source is a folder (its ``.srt`` and ``.vtt`` files, recursively, as
+A source is a folder (its ``.srt``, ``.vtt``, ``.ass`` and ``.ssa`` files, recursively, as
 ``subtrans translate FOLDER`` finds them) or a *list file*: a UTF-8 text file
 naming one subtitle file (or folder) per line, relative to the list file's
 folder; blank lines and lines starting with ``#`` are skipped. Each file's
@@ -20,7 +20,7 @@ from ..errors import ConfigError, SubtransError
 
 __all__ = ["collect_inputs", "read_list_file", "output_is_current", "newest_mtime_ns"]
 
-SUBTITLE_SUFFIXES = (".srt", ".vtt")
+SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 
 
 def read_list_file(path: str | Path) -> list[Path]:

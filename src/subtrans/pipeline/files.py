@@ -125,16 +125,16 @@ def _as_retimed(source: Track, translation: Translation) -> Track:
 
 
 def expand_inputs(inputs, target: str | None = None) -> list[Path]:
-    """Files as given; a folder stands for the .srt and .vtt files in it (recursively, sorted),
+    """Files as given; a folder stands for the subtitle files in it (.srt, .vtt, .ass, .ssa; recursively, sorted),
     leaving out files already named as translations into ``target`` (a rerun's outputs)."""
     files: list[Path] = []
     tag = f".{file_tag(target)}".lower() if target else None
     for p in map(Path, inputs):
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".srt", ".vtt") and q.is_file()
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".srt", ".vtt", ".ass", ".ssa") and q.is_file()
                            and not (tag and Path(q.stem).suffix.lower() == tag))
             if not found:
-                raise ConfigError("no .srt or .vtt files to translate in the folder", path=p)
+                raise ConfigError("no .srt, .vtt, .ass or .ssa files to translate in the folder", path=p)
             files.extend(found)
         else:
             files.append(p)
