@@ -68,7 +68,7 @@ class AssFormat(SubtitleFormat):
         track.final_newline = bool(lines) and lines[-1] == ""
         at = [i for i, ln in enumerate(lines) if ln.startswith(_EVENT)]
         fields = _format_fields(lines, dialect)
-        if at and not _has_format_line(lines):
+        if at and _events_format(lines) is None:
             track.notes.append(ReadNote("ass-events", "no 'Format:' line in [Events]: the fields were read in the "
                                         f"standard {dialect.upper()} order", at[0] + 1, lines[at[0]][:200]))
         if len(at) != len(subs.events):
@@ -111,27 +111,22 @@ class AssFormat(SubtitleFormat):
         return subs.to_string("ass").replace("\r\n", "\n")
 
 
-def _has_format_line(lines: list[str]) -> bool:
+def _events_format(lines: list[str]) -> str | None:
+    """The [Events] section's ``Format:`` line, or None."""
     in_events = False
     for ln in lines:
         stripped = ln.strip()
         if stripped.startswith("["):
             in_events = stripped.lower() == "[events]"
         elif in_events and stripped.lower().startswith("format:"):
-            return True
-    return False
+            return stripped
+    return None
 
 
 def _format_fields(lines: list[str], dialect: str) -> list[str]:
     """The field names of the [Events] section's ``Format:`` line (the standard ones if it has none)."""
-    in_events = False
-    for ln in lines:
-        stripped = ln.strip()
-        if stripped.startswith("["):
-            in_events = stripped.lower() == "[events]"
-        elif in_events and stripped.lower().startswith("format:"):
-            return [f.strip() for f in stripped.split(":", 1)[1].split(",")]
-    return list(_STANDARD[dialect])
+    line = _events_format(lines)
+    return [f.strip() for f in line.split(":", 1)[1].split(",")] if line else list(_STANDARD[dialect])
 
 
 def _rewrite(line: str, cue: Cue, fields: list[str]) -> str:

@@ -88,7 +88,7 @@ def check(track: Track, profile: str | Profile | None = None, *, fps: float = 24
     if settings is None:
         settings = Settings(profile=profile, fps=fps)
     ctx = _context(track, settings)
-    from ..formats.ass import ignored_cues, other_language_cues, paired_events
+    from ..formats.ass import other_language_cues, paired_events
 
     pairing = paired_events(track, ctx.language) if track.format == "ass" else None
     if pairing is not None:
@@ -146,18 +146,10 @@ def _renumbered(findings: list[Finding], keep: list[int]) -> list[Finding]:
 def _check_without(track: Track, ctx: Context, rules: list[Rule], ignored: set[int]) -> list[Finding]:
     """``rules`` on ``track`` without the ``ignored`` cues, the findings given back the track's cue numbers."""
     import dataclasses
-    import re
 
     keep = [i for i in range(len(track.cues)) if i not in ignored]
     view = dataclasses.replace(track, cues=[track.cues[i] for i in keep])
-    renumber = lambda m: f"cue {keep[int(m.group(1)) - 1] + 1}" if 0 < int(m.group(1)) <= len(keep) \
-        else m.group(0)  # noqa: E731
-    out = []
-    for rule in rules:
-        for f in rule.check(view, ctx):
-            cue = keep[f.cue - 1] + 1 if f.cue is not None and 1 <= f.cue <= len(keep) else f.cue   # 1-based
-            out.append(dataclasses.replace(f, cue=cue, message=re.sub(r"\bcue (\d+)", renumber, f.message)))
-    return out
+    return _renumbered([f for rule in rules for f in rule.check(view, ctx)], keep)
 
 
 def _check_bilingual(track: Track, ctx: Context, rules: list[Rule]) -> list[Finding]:

@@ -515,8 +515,8 @@ def _overview(report, views) -> str:
                     f'<td class="num">{fr.cues}</td>'
                     + "".join(f'<td class="num">{v.by_sev[s]}</td>' for s in SEVERITIES)
                     + f'<td class="num">{over}</td></tr>')
-    return (f'<table class="overview"><caption>Files</caption><thead><tr><th scope="col">File</th>'
-            f'<th scope="col">Profile</th><th scope="col" class="num">Cues</th>'
+    return ('<table class="overview"><caption>Files</caption><thead><tr><th scope="col">File</th>'
+            '<th scope="col">Profile</th><th scope="col" class="num">Cues</th>'
             + "".join(f'<th scope="col" class="num">{_sev_label(s)}</th>' for s in SEVERITIES)
             + f'<th scope="col" class="num">Cues too fast</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 

@@ -31,7 +31,7 @@ from ...errors import ModelError
 if TYPE_CHECKING:  # pragma: no cover
     from ..catalog import ModelSpec
 
-__all__ = ["Backend", "BACKENDS", "Candidate", "register_backend", "get_backend", "choose_backend"]
+__all__ = ["Backend", "BACKENDS", "Candidate", "best_and_others", "register_backend", "get_backend", "choose_backend"]
 
 #: Backend name -> ``"module:Class"`` (imported when first asked for) or the class itself.
 BACKENDS: dict[str, "str | type[Backend]"] = {
@@ -63,6 +63,14 @@ class Candidate(NamedTuple):
     text: str
     score: float
     terms: tuple[str, ...] = ()
+
+
+def best_and_others(pool: list[Candidate], best: str, n: int) -> list[Candidate]:
+    """``n`` candidates of ``pool``, best score first: the translation ``best`` always, and the ``n - 1``
+    best-scored others."""
+    ranked = sorted(pool, key=lambda c: -c.score)
+    kept = [c for c in ranked if c.text == best] + [c for c in ranked if c.text != best][:n - 1]
+    return sorted(kept, key=lambda c: -c.score)
 
 
 class Backend:

@@ -24,7 +24,7 @@ from typing import Any
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import ConstraintOptions, check_constraints
-from .base import Backend, Candidate
+from .base import Backend, Candidate, best_and_others
 from .tokens import Tokens, first_line
 
 __all__ = ["HFCausalBackend", "Prompted", "prompt_for"]
@@ -339,9 +339,7 @@ class HFCausalBackend(Prompted, Backend):
         scores = self._score(enc, view, [list(pool) for pool in pools])
         for r, i in enumerate(todo):
             pool = [Candidate(text, score, how) for (text, how), score in zip(pools[r].items(), scores[r])]
-            ranked = sorted(pool, key=lambda c: -c.score)
-            kept = [c for c in ranked if c.text == best[i]] + [c for c in ranked if c.text != best[i]][:n - 1]
-            out[i] = sorted(kept, key=lambda c: -c.score)
+            out[i] = best_and_others(pool, best[i], n)
         self.last_enforcement = [list(h) for h in best_how]
         return out
 

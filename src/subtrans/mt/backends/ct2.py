@@ -45,7 +45,7 @@ from ..constraints import PrefixRepair, check_constraints, missing_terms
 from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate
 from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
 
-__all__ = ["CT2Backend", "converted_folder", "quantization_for"]
+__all__ = ["CT2Backend", "converted_folder", "quantization_for", "ct2_device"]
 
 #: Bumped when the conversion itself changes (vocabulary fixes ...): older conversions are not reused.
 CONVERSION_VERSION = 1
@@ -76,10 +76,28 @@ def cpu_threads() -> tuple[int, int]:
 
 
 def quantization_for(device: str, architecture: str) -> str:
-    """The compute type a model is converted to and run with on ``device``."""
+    """The compute type a model is converted to and run with on ``device`` (on CUDA, T5 and Gemma 3 keep
+    wider activations: T5's overflow in float16, Gemma's too)."""
     if device.startswith("cuda"):
-        return "int8_float32" if architecture == "t5" else "int8_float16"
+        return {"t5": "int8_float32", "gemma3": "int8_bfloat16"}.get(architecture, "int8_float16")
     return "int8"
+
+
+def ct2_device(device: str | None) -> tuple[str, str, str]:
+    """(device, kind, index) for CTranslate2: ``auto`` resolved, a bad or absent device refused."""
+    import ctranslate2
+
+    if device in (None, "auto"):
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    kind, _, index = device.partition(":")
+    if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+        raise ModelError(f"cannot use device {device!r} with CTranslate2", text=device,
+                         hint="--device cpu, cuda, cuda:N or auto")
+    if kind == "cuda" and ctranslate2.get_cuda_device_count() <= int(index or 0):
+        raise ModelError(f"cannot use device {device!r}: CTranslate2 sees "
+                         f"{ctranslate2.get_cuda_device_count()} CUDA device(s)", text=device,
+                         hint="--device cpu (or auto)")
+    return device, kind, index
 
 
 def converted_folder(spec: ModelSpec, revision: str, quantization: str, root: Path | None = None) -> Path:
@@ -180,16 +198,7 @@ class CT2Backend(Tokens, Backend):
         check_weights(folder, allow_pickle)
         import ctranslate2
 
-        if device in (None, "auto"):
-            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        kind, _, index = device.partition(":")
-        if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
-            raise ModelError(f"cannot use device {device!r} with CTranslate2", text=device,
-                             hint="--device cpu, cuda, cuda:N or auto")
-        if kind == "cuda" and ctranslate2.get_cuda_device_count() <= int(index or 0):
-            raise ModelError(f"cannot use device {device!r}: CTranslate2 sees "
-                             f"{ctranslate2.get_cuda_device_count()} CUDA device(s)", text=device,
-                             hint="--device cpu (or auto)")
+        device, kind, index = ct2_device(device)
         super().__init__(spec, device=device, allow_pickle=allow_pickle)
         self._revision = folder_revision(folder)
         self.quantization = quantization or quantization_for(device, spec.architecture)

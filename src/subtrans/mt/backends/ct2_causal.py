@@ -2,8 +2,7 @@
 Seed-X, Gemma 3 for TranslateGemma); HunYuan (Hy-MT) has no CTranslate2 loader and runs in ``hf``.
 
 The model is converted once and kept as for the sequence-to-sequence models
-(:func:`~subtrans.mt.backends.ct2.converted_folder`; int8 on CPU, int8_float16 on CUDA, Gemma 3
-int8_bfloat16). Each sentence is its family's prompt (:mod:`subtrans.mt.prompts`, the same string
+(:func:`~subtrans.mt.backends.ct2.converted_folder`; :func:`~subtrans.mt.backends.ct2.quantization_for`). Each sentence is its family's prompt (:mod:`subtrans.mt.prompts`, the same string
 the ``hf`` backend builds), given to ``generate_batch`` as start tokens with
 ``include_prompt_in_result=False``; generation stops at the end-of-turn token. Terms are enforced
 after decoding as for the other CTranslate2 models (:class:`~subtrans.mt.constraints.PrefixRepair`):
@@ -19,9 +18,9 @@ from pathlib import Path
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import PrefixRepair, check_constraints
-from .base import Backend, Candidate
+from .base import Backend, Candidate, best_and_others
 from .causal import Prompted, _clean, request_text
-from .ct2 import _Steps, convert, converted_folder, cpu_threads, quantization_for
+from .ct2 import _Steps, convert, converted_folder, cpu_threads, ct2_device, quantization_for
 from .tokens import first_line
 
 __all__ = ["CT2CausalBackend", "ct2_problem"]
@@ -67,17 +66,10 @@ class CT2CausalBackend(Prompted, Backend):
             raise ModelError(f"{spec.name}: {problem}", text=spec.name, hint="--backend hf (or auto)")
         import ctranslate2
 
-        if device in (None, "auto"):
-            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        kind, _, index = device.partition(":")
-        if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
-            raise ModelError(f"cannot use device {device!r} with CTranslate2", text=device,
-                             hint="--device cpu, cuda, cuda:N or auto")
+        device, kind, index = ct2_device(device)
         super().__init__(spec, device=device, allow_pickle=allow_pickle)
         self._revision = folder_revision(folder)
         self.quantization = quantization or quantization_for(device, spec.architecture)
-        if kind == "cuda" and spec.architecture == "gemma3" and quantization is None:
-            self.quantization = "int8_bfloat16"   # Gemma's activations overflow in float16
         self.converted = converted_folder(spec, self._revision, self.quantization, cache_root)
         self.load_tokenizer(folder)
         if not (self.converted / "model.bin").is_file():
@@ -204,10 +196,8 @@ class CT2CausalBackend(Prompted, Backend):
         for (k, text), s in zip(flat, scored):
             logp = list(s.log_probs)[-(len(self.encode_target(text)) + 1):]
             out[todo[k]].append(Candidate(text, sum(logp) / max(1, len(logp)), found[k][text]))
-        for k, i in enumerate(todo):
-            ranked = sorted(out[i], key=lambda c: -c.score)
-            kept = [c for c in ranked if c.text == best[i]] + [c for c in ranked if c.text != best[i]][:n - 1]
-            out[i] = sorted(kept, key=lambda c: -c.score)
+        for i in todo:
+            out[i] = best_and_others(out[i], best[i], n)
         self.last_enforcement = [list(h) for h in enforced]
         return out
 

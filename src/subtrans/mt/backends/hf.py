@@ -45,7 +45,7 @@ from typing import Any, NamedTuple
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import ConstraintOptions, check_constraints, missing_terms
-from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate
+from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate, best_and_others
 from .tokens import MAX_INPUT_TOKENS, Tokens, first_line
 
 __all__ = ["HFBackend"]
@@ -212,9 +212,7 @@ class HFBackend(Tokens, Backend):
         self.last_enforcement = [list(h) for h in best_how]
         for row, i in enumerate(todo):
             pool = [Candidate(text, score, how) for (text, how), score in zip(pools[row].items(), scores[row])]
-            ranked = sorted(pool, key=lambda c: -c.score)
-            kept = [c for c in ranked if c.text == best[i]] + [c for c in ranked if c.text != best[i]][:n - 1]
-            out[i] = sorted(kept, key=lambda c: -c.score)
+            out[i] = best_and_others(pool, best[i], n)
         return out
 
     def _n_best(self, prep: "_Prepared", row_terms: list, *, n: int, beams: int,
