@@ -92,6 +92,20 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
 
 #: How long to wait for a Ray cluster's address to answer before giving up (SUBTRANS_RAY_TIMEOUT, seconds).
 RAY_TIMEOUT_S = 10.0
+#: How long a translation actor may stay unavailable (its node lost, Ray restarting it elsewhere, perhaps on a
+#: node that has yet to join) before the run gives it up (SUBTRANS_ACTOR_RESTART_TIMEOUT, seconds).
+ACTOR_RESTART_TIMEOUT_S = 600.0
+ACTOR_PING_INTERVAL_S = 0.5
+
+
+def _seconds(variable: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(variable, default))
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ConfigError(f"{variable} must be a number of seconds", text=os.environ.get(variable))
+    return value
 
 
 def _reachable(where: str) -> None:
@@ -99,11 +113,7 @@ def _reachable(where: str) -> None:
     retries for minutes. ``auto`` reads the address file the last ``ray start`` left (it may be stale)."""
     import socket
 
-    try:
-        timeout = float(os.environ.get("SUBTRANS_RAY_TIMEOUT", RAY_TIMEOUT_S))
-    except ValueError:
-        raise ConfigError("SUBTRANS_RAY_TIMEOUT must be a number of seconds",
-                          text=os.environ.get("SUBTRANS_RAY_TIMEOUT")) from None
+    timeout = _seconds("SUBTRANS_RAY_TIMEOUT", RAY_TIMEOUT_S)
     target = where
     if where == "auto":
         stamp = Path(os.environ.get("RAY_TMPDIR", "/tmp")) / "ray" / "ray_current_cluster"
@@ -354,15 +364,19 @@ class _TranslateRun:
         self.start = time.monotonic()
         self.finished = self.failed = self.skipped = self.units = 0
         self.retried: dict[int, str] = {}   # file -> why it was translated again
+        self.restart_timeout = _seconds("SUBTRANS_ACTOR_RESTART_TIMEOUT", ACTOR_RESTART_TIMEOUT_S)
+        self.unavailable: dict = {}          # actor -> (since, next ping): Ray is restarting it
 
     def run(self) -> None:
         ray = self.ray
         while self.todo or self.waiting or self.inflight:
             self._submit_reads()
             self._hand_out()
+            timeout = self._ping_unavailable()
             if not self.inflight:
+                time.sleep(timeout or 0)
                 continue
-            ready, _ = ray.wait(list(self.inflight), num_returns=1)
+            ready, _ = ray.wait(list(self.inflight), num_returns=1, timeout=timeout)
             for ref in ready:
                 stage, i, extra = self.inflight.pop(ref)
                 try:
@@ -370,7 +384,13 @@ class _TranslateRun:
                 except ray.exceptions.RayError as exc:
                     value = exc
                 getattr(self, f"_on_{stage}")(i, value, extra)
-        for warnings in ray.get([a.close.remote() for a in self.pool]):
+        for actor in self.pool:
+            if actor in self.unavailable:
+                continue                          # still being restarted: it has done nothing since
+            try:
+                warnings = ray.get(actor.close.remote())
+            except ray.exceptions.RayError:
+                continue
             self.result.warnings.extend(w for w in warnings if w not in self.result.warnings)
 
     def stop(self) -> None:
@@ -450,10 +470,33 @@ class _TranslateRun:
         self.inflight[ref] = ("check", i, None)
 
     def _on_alive(self, i: int, value, actor) -> None:
-        if isinstance(value, BaseException):
-            self.pool.remove(actor)    # dead for good: its files go to the others
+        if isinstance(value, self.ray.exceptions.ActorUnavailableError):
+            # Being restarted (its node lost, a new one perhaps yet to join): ask again, for a while.
+            since = self.unavailable.get(actor, (time.monotonic(), 0.0))[0]
+            if time.monotonic() - since < self.restart_timeout:
+                self.unavailable[actor] = (since, time.monotonic() + ACTOR_PING_INTERVAL_S)
+                return
+            self.unavailable.pop(actor, None)
+            self.pool.remove(actor)
+        elif isinstance(value, BaseException):
+            self.unavailable.pop(actor, None)
+            self.pool.remove(actor)    # dead for good (it cannot be created again): its files go to the others
         else:
+            self.unavailable.pop(actor, None)
             self.idle.append(actor)    # restarted: back to work
+
+    def _ping_unavailable(self) -> float | None:
+        """Ask the actors being restarted whose time has come; seconds until the next one's (None: none)."""
+        now, soonest = time.monotonic(), None
+        for actor, (since, at) in list(self.unavailable.items()):
+            if at == 0.0:
+                continue                       # its ping is in flight
+            if at <= now:
+                self.unavailable[actor] = (since, 0.0)
+                self.inflight[actor.ping.remote()] = ("alive", -1, actor)
+            else:
+                soonest = min(soonest or at - now, at - now)
+        return soonest
 
     def _on_check(self, i: int, value, extra) -> None:
         if isinstance(value, BaseException):
