@@ -56,7 +56,7 @@ def test_sources_that_are_refused(tmp_path):
         bad = tmp_path / "bad.txt"
         bad.write_bytes(b"\xff\xfe\x00a")
         collect_inputs(bad)
-    with pytest.raises(ConfigError, match="no .srt, .vtt, .ass or .ssa files"):
+    with pytest.raises(ConfigError, match="no .srt, .vtt, .ass, .ssa, .ttml or .dfxp files"):
         (tmp_path / "nothing").mkdir()
         collect_inputs(tmp_path / "nothing")
 

@@ -67,7 +67,8 @@ def main() -> None:
 @click.option("--in-place", is_flag=True, help="With --fix: overwrite the input files.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 [warning].")
 @click.option("--encoding", help="Read (and write) with this encoding instead of detecting it.")
-@click.option("--input-format", type=click.Choice(["srt", "vtt", "ass"]), help="Read as this format (skip detection).")
+@click.option("--input-format", type=click.Choice(["srt", "vtt", "ass", "ttml"]),
+              help="Read as this format (skip detection).")
 @click.option("--ignore", "ignored", multiple=True, metavar="RULE", help="Switch a rule off (repeatable).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file [nearest subtrans.toml or pyproject.toml].")
@@ -191,13 +192,17 @@ def show_profile(name: str) -> None:
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the outputs (a folder input's subfolders are kept).")
 @click.option("--overwrite", is_flag=True, help="Replace output files that exist already (never an input).")
+@click.option("--output-format", type=click.Choice(["srt", "vtt", "ass", "ttml", "imsc"]),
+              help="Write this format [the -o extension's, else the input's]; ttml is TTML1 as Netflix takes it, "
+                   "imsc IMSC 1.1 Text.")
 @click.option("--device", help="cpu, cuda, cuda:1 ... [cuda when available, else cpu]")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Sentences per batch.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the QA findings of the outputs as JSON.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when an output has QA findings at or above this severity.")
-def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, backend, device, batch_size, beams,
+def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, output_format, backend,
+              device, batch_size, beams,
               max_length, no_cache, bilingual, bilingual_style, bilingual_scale, source_on_top, keep_other_lines,
               other_lines_as_context, ignore_styles, profile,
               report_path, fail_on, encoding, lenient,
@@ -226,7 +231,8 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
                                 translator=translator, profile=profile, bilingual=_layout(bilingual, bilingual_style, bilingual_scale, source_on_top),
                                 keep_other_lines=keep_other_lines, encoding=encoding,
-                                lenient=lenient, progress=progress, overwrite=overwrite, report=report_path)
+                                lenient=lenient, progress=progress, overwrite=overwrite, report=report_path,
+                                output_format=output_format)
         cache_warnings = translator.cache_warnings
     if progress:
         progress.done()
@@ -333,17 +339,23 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
 @main.command("convert")
 @click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The converted file; its extension names the format (.srt, .vtt, .ass, .ssa).")
-@click.option("--format", "fmt", type=click.Choice(["srt", "vtt", "ass"]), help="Write this format whatever the extension.")
+              help="The converted file; its extension names the format (.srt, .vtt, .ass, .ssa, .ttml, .dfxp, .xml).")
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["srt", "vtt", "ass", "ttml", "imsc"]),
+              help="Write this format whatever the extension (imsc: IMSC 1.1 Text, a TTML profile).")
 @click.option("--encoding", help="Read the input with this encoding instead of detecting it.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output (never the input).")
-def convert(source, output, fmt, encoding, overwrite) -> None:
-    """Convert between SRT, WebVTT and ASS/SSA: timings exact, italics/bold/underline carried where the
+@click.option("--fps", type=click.FloatRange(min=1, max=240),
+              help="TTML/IMSC: count times in frames at this rate (23.976 is 24000/1001) [a TTML source's, else "
+                   "milliseconds].")
+def convert(source, output, fmt, encoding, overwrite, fps) -> None:
+    """Convert between SRT, WebVTT, ASS/SSA and TTML/IMSC: timings exact, italics/bold/underline carried where the
     target holds them, and every loss (positions, colours, styles, spans) said, cue by cue.
 
     \b
       subtrans convert film.zh.ass -o film.zh.srt
       subtrans convert film.ru.srt -o film.ru.vtt
+      subtrans convert film.zh.srt -o film.zh.ttml              (TTML1, as Netflix takes it)
+      subtrans convert film.zh.srt -o film.zh.xml --format imsc   (IMSC 1.1 Text)
     """
     from .errors import ConfigError, WriteError
     from .formats import EXTENSIONS, load, save
@@ -352,13 +364,17 @@ def convert(source, output, fmt, encoding, overwrite) -> None:
     target = fmt or EXTENSIONS.get(output.suffix.lower())
     if target is None:
         raise ConfigError(f"no format writes {output.suffix or 'files without an extension'!r}", path=output,
-                          hint="name the output .srt, .vtt, .ass or .ssa, or pass --format")
+                          hint="name the output .srt, .vtt, .ass, .ssa, .ttml or .xml, or pass --format")
     if output.exists() and Path(source).exists() and output.resolve() == Path(source).resolve():
         raise WriteError("the output is the input: convert never overwrites its input", path=output)
     track = load(source, encoding=encoding)
     result = convert_track(track, target)
-    if target == "vtt":
-        result.track.encoding, result.track.bom = "utf-8", False   # WebVTT is UTF-8
+    if fps is not None:
+        from .pipeline.files import frame_rate
+
+        result.track.frame_rate = frame_rate(fps)
+    if target in ("vtt", "ttml", "imsc"):
+        result.track.encoding, result.track.bom = "utf-8", False   # WebVTT is UTF-8; the TTML we write says so
     save(result.track, output, format=target, overwrite=overwrite)
     for loss in result.losses:
         click.echo(f"subtrans: warning: {source}: {loss}", err=True)

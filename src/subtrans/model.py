@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
@@ -102,6 +103,12 @@ class Track:
     notes: list[ReadNote] = field(default_factory=list, compare=False)
     #: The file's own lines, for a format written back by changing only the changed lines (ASS).
     source_lines: list[str] = field(default_factory=list, compare=False, repr=False)
+    #: The language the file declares (TTML ``xml:lang``), as written there; written back by the formats
+    #: that declare one. Translation sets it to the target's.
+    language: str | None = field(default=None, compare=False)
+    #: Frames per second the file's times are counted in (TTML ``ttp:frameRate`` x multiplier, or
+    #: ``--fps``), as an exact fraction (24000/1001); None: times in milliseconds.
+    frame_rate: "Fraction | None" = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.cues)

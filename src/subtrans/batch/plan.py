@@ -17,10 +17,11 @@ import os
 from pathlib import Path
 
 from ..errors import ConfigError, SubtransError
+from ..formats.base import FOLDER_SUFFIXES
 
 __all__ = ["collect_inputs", "read_list_file", "output_is_current", "newest_mtime_ns"]
 
-SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
+SUBTITLE_SUFFIXES = FOLDER_SUFFIXES
 
 
 def read_list_file(path: str | Path) -> list[Path]:

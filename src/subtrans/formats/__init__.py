@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import FormatError, ParseError, WriteError
 from ..model import ReadNote, Track
 from ..textio import atomic_write, decode, encode, normalize_encoding
-from . import ass, srt, vtt  # noqa: F401  (register the built-in formats)
+from . import ass, srt, ttml, vtt  # noqa: F401  (register the built-in formats)
 from .base import EXTENSIONS, FORMATS, SubtitleFormat, get_format, register_format
 
 __all__ = [
@@ -62,7 +62,8 @@ def loads(
         track = get_format(name).parse(text, lenient=lenient)
     except ParseError as exc:
         raise exc.with_path(path) if path is not None else exc
-    track.format = name
+    if track.format not in getattr(get_format(name), "variants", ()):
+        track.format = name          # a reader may name a variant of its format (TTML read as IMSC)
     return track
 
 
@@ -147,6 +148,8 @@ def save(
     out = track if format is None or format == track.format else track.copy()
     text = fmt.compose(out)
     enc = normalize_encoding(encoding) if encoding else track.encoding
+    if getattr(fmt, "variants", None):
+        enc = "utf-8"     # the XML declaration the TTML writer writes says so
     bom = track.bom and enc.startswith("utf")
     if not track.final_newline and format in (None, track.format):
         text = text.rstrip("\n")

@@ -25,9 +25,12 @@ from typing import ClassVar
 from ..errors import FormatError
 from ..model import Track
 
-__all__ = ["SubtitleFormat", "register_format", "get_format", "FORMATS", "EXTENSIONS"]
+__all__ = ["SubtitleFormat", "register_format", "get_format", "FORMATS", "EXTENSIONS", "FOLDER_SUFFIXES"]
 
 FORMATS: dict[str, type["SubtitleFormat"]] = {}
+#: The files a folder given to translate or batch stands for (``.xml`` is left out: a catalogue's folders
+#: hold other XML; a TTML file named .xml is read when it is named itself).
+FOLDER_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa", ".ttml", ".dfxp")
 EXTENSIONS: dict[str, str] = {}
 
 

@@ -1,4 +1,4 @@
-"""Converting a track between SRT, WebVTT and ASS/SSA: timings exact, styling carried where the target can
+"""Converting a track between SRT, WebVTT, ASS/SSA and TTML/IMSC: timings exact, styling carried where the target can
 hold it, and every loss said.
 
 What each target holds of a cue's text:
@@ -9,6 +9,9 @@ What each target holds of a cue's text:
 - **WebVTT**: ``<i> <b> <u>``, voice/class/language spans, ruby, timestamps; cue settings. An SRT or ASS
   alignment ``{\\an8}`` becomes ``line:0`` (top); other ASS override blocks, ``<font>`` colours, SRT
   coordinates and ASS styles are lost.
+- **TTML / IMSC**: ``<i> <b> <u>`` (as ``tts:fontStyle``, ``tts:fontWeight``, ``tts:textDecoration``) and
+  a top or bottom placement (``{\\an7}``-``{\\an9}``: the top region, else the bottom one); ``<font>``
+  colours, other ASS override blocks, WebVTT spans and settings, SRT coordinates and ASS styles are lost.
 - **ASS**: italics, bold, underline (as ``{\\i1}…{\\i0}``), the alignment ``{\\anN}``; the other override
   blocks of an ASS source; HTML ``<font color>``, WebVTT spans and settings are lost (the events take the
   default style).
@@ -40,7 +43,7 @@ class Converted:
 
 
 def convert(track: Track, target: str) -> Converted:
-    """``track`` as ``target`` (``srt``, ``vtt``, ``ass``) would hold it, and what could not be carried."""
+    """``track`` as ``target`` (``srt``, ``vtt``, ``ass``, ``ttml``, ``imsc``) would hold it, and what could not be carried."""
     source = track.format
     out = track.copy()
     out.format = target
@@ -72,6 +75,8 @@ def convert(track: Track, target: str) -> Converted:
             text, top = _to_vtt(text, lambda what: lose(what, i))
             if top and not cue.settings:
                 cue.settings = "line:0"
+        elif target in ("ttml", "imsc"):
+            text = _to_ttml(text, lambda what: lose(what, i))
         cue.text = text
     said = [f"{what}: lost in cue{'s' if len(cues) > 1 else ''} {_list(cues)}" for what, cues in losses.items()]
     return Converted(out, said)
@@ -133,6 +138,35 @@ def _to_ass(text: str, lose) -> str:
         return m.group(0)
 
     return _HTML.sub(tag, text)
+
+
+def _to_ttml(text: str, lose) -> str:
+    """SRT/ASS text for TTML: ``<i> <b> <u>`` and a top or bottom alignment are kept (the writer makes them
+    styles and regions); ``<font>`` colours and other override blocks are lost."""
+    an = _ASS.match(text)
+    keep = ""
+    if an and _AN.match(an.group(1)) and an.group(1)[-1] in "789":
+        keep, text = "{\\an8}", text[an.end():]
+
+    def block(m: re.Match) -> str:
+        for tag in filter(None, m.group(1).split("\\")):
+            a = _AN.match(tag)
+            if a is None:
+                lose(f"the override {{\\{tag.split('(')[0].rstrip('0123456789&H')}…}}")
+            elif a.group(1) not in "123":
+                lose("an alignment other than top or bottom ({\\an" + a.group(1) + "})")
+        return ""
+
+    def font(m: re.Match) -> str:
+        if m.group(2).lower() == "font":
+            if not m.group(1):
+                lose("the <font> colour")
+            return ""
+        return m.group(0)
+
+    if re.search(r"[ \t]{2,}", text):
+        lose("runs of spaces (TTML collapses them to one, as its players do)")
+    return keep + _HTML.sub(font, _ASS.sub(block, text))
 
 
 def _to_vtt(text: str, lose) -> tuple[str, bool]:

@@ -56,13 +56,15 @@ def translation_settings(target: str, profile: str | None = None) -> Settings:
 
 def translate_file(translator: Translator, track: Track, output: str | Path, *, to: str, settings: Settings,
                    source: str | None = None, bilingual: bool = False,
-                   progress: ProgressFn | None = None, keep_other_lines: bool = False) -> Translation:
+                   progress: ProgressFn | None = None, keep_other_lines: bool = False,
+                   output_format: str | None = None) -> Translation:
     """Translate a loaded ``track`` and write it to ``output`` atomically, in UTF-8.
 
     ``settings`` come from :func:`translation_settings`: the layout and the
     fitting follow its profile, minimum gap (fps) and switched-off rules. The
-    output's extension names its format (``-o out.vtt`` for an SRT input
-    converts), else the input's format is kept. What a lenient read skipped in
+    output's format is ``output_format``, else the one its extension names (``-o out.vtt`` for an SRT input
+    converts), else the input's. The output declares the target language where its format can (TTML's
+    ``xml:lang``); a TTML source's frame rate is kept. What a lenient read skipped in
     the input (``track.notes``) heads the translation's warnings, since it is
     not in the output. Raises :class:`WriteError` when the output cannot be written.
     """
@@ -77,8 +79,11 @@ def translate_file(translator: Translator, track: Track, output: str | Path, *, 
     tr.warnings[:0] = [f"input line {n.line}: {n.message}"
                        + (" (not in the output)" if n.rule == "skipped-block" else "") for n in lost]
     output = Path(output)
-    fmt = EXTENSIONS.get(output.suffix.lower(), tr.track.format)
+    fmt = output_format or EXTENSIONS.get(output.suffix.lower(), tr.track.format)
+    if fmt == "ttml" and tr.track.format == "imsc" and not output_format:
+        fmt = "imsc"                 # an IMSC source in a .ttml/.xml output stays IMSC
     written = tr.track
+    written.language = to
     if fmt != tr.track.format:   # -o names another format: converted, every loss said
         from ..formats.convert import convert
 
@@ -91,6 +96,16 @@ def translate_file(translator: Translator, track: Track, output: str | Path, *, 
     except OSError as exc:
         raise WriteError(f"cannot write the output: {exc.strerror or exc}", path=output) from None
     return tr
+
+
+def frame_rate(fps: float):
+    """``--fps`` as an exact fraction: 23.976 is 24000/1001, 29.97 is 30000/1001."""
+    from fractions import Fraction
+
+    for n in (24, 30, 48, 60, 120):
+        if abs(fps - n * 1000 / 1001) < 0.005:
+            return Fraction(n * 1000, 1001)
+    return Fraction(fps).limit_denominator(1000)
 
 
 def check_translation(output: str | Path, source: Track, translation: Translation, settings: Settings, *,
@@ -125,16 +140,19 @@ def _as_retimed(source: Track, translation: Translation) -> Track:
 
 
 def expand_inputs(inputs, target: str | None = None) -> list[Path]:
-    """Files as given; a folder stands for the subtitle files in it (.srt, .vtt, .ass, .ssa; recursively, sorted),
-    leaving out files already named as translations into ``target`` (a rerun's outputs)."""
+    """Files as given; a folder stands for the subtitle files in it (.srt, .vtt, .ass, .ssa, .ttml, .dfxp;
+    recursively, sorted), leaving out files already named as translations into ``target`` (a rerun's
+    outputs)."""
+    from ..formats.base import FOLDER_SUFFIXES
+
     files: list[Path] = []
     tag = f".{file_tag(target)}".lower() if target else None
     for p in map(Path, inputs):
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".srt", ".vtt", ".ass", ".ssa") and q.is_file()
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in FOLDER_SUFFIXES and q.is_file()
                            and not (tag and Path(q.stem).suffix.lower() == tag))
             if not found:
-                raise ConfigError("no .srt, .vtt, .ass or .ssa files to translate in the folder", path=p)
+                raise ConfigError("no .srt, .vtt, .ass, .ssa, .ttml or .dfxp files to translate in the folder", path=p)
             files.extend(found)
         else:
             files.append(p)
@@ -158,7 +176,8 @@ def _relative_names(inputs, files: list[Path]) -> list[Path]:
 
 
 def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir: Path | None, *,
-                 names: list[Path] | None = None, overwrite: bool = False) -> list[Path]:
+                 names: list[Path] | None = None, overwrite: bool = False,
+                 output_format: str | None = None) -> list[Path]:
     """Where each input's translation goes.
 
     Refuses to overwrite an input, to write one file twice, and (unless
@@ -177,9 +196,10 @@ def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir
         outs = []
         for rel in names:
             parts = [p for p in rel.parts if p not in ("", ".", "..", "/")] or [rel.name]
-            outs.append(Path(output_dir).joinpath(*parts[:-1], default_output(Path(parts[-1]), target).name))
+            outs.append(Path(output_dir).joinpath(*parts[:-1],
+                                                  default_output(Path(parts[-1]), target, output_format).name))
     else:
-        outs = [default_output(f, target) for f in files]
+        outs = [default_output(f, target, output_format) for f in files]
     inputs = {f.resolve() for f in files}
     seen: dict[Path, Path] = {}
     for f, o in zip(files, outs):
@@ -206,7 +226,7 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
                   translator: Translator, profile: str | None = None, bilingual: bool = False,
                   keep_other_lines: bool = False,
                   encoding: str | None = None, lenient: bool = False, progress=None, overwrite: bool = False,
-                  report=None) -> list[FileResult]:
+                  report=None, output_format: str | None = None) -> list[FileResult]:
     """Translate files, write the outputs atomically, check each output with the target profile
     (and against its source: untranslated text, numbers, tags, glossary terms)."""
     from ..formats import load
@@ -215,7 +235,7 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
     settings = translation_settings(target, profile)
     files = expand_inputs(inputs, target)
     outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None,
-                        names=_relative_names(inputs, files), overwrite=overwrite)
+                        names=_relative_names(inputs, files), overwrite=overwrite, output_format=output_format)
     if report is not None:
         r = Path(report).resolve()
         if r in {f.resolve() for f in files} | {o.resolve() for o in outs}:
@@ -229,7 +249,8 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
             track = load(path, encoding=encoding, lenient=lenient)
             file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
             tr = translate_file(translator, track, out_path, to=target, settings=settings, source=source,
-                                bilingual=bilingual, progress=file_progress, keep_other_lines=keep_other_lines)
+                                bilingual=bilingual, progress=file_progress, keep_other_lines=keep_other_lines,
+                                output_format=output_format)
             fr.output, fr.translation = str(out_path), tr
             fr.findings = check_translation(out_path, track, tr, settings, bilingual=bilingual,
                                             glossary=translator.glossary)

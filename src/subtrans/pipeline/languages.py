@@ -67,11 +67,17 @@ def file_tag(language: str) -> str:
     return _FILE_TAGS[language]
 
 
-def default_output(path: str | Path, target: str) -> Path:
-    """``film.ru.srt`` -> ``film.zh.srt``: the input's name with the target's language tag."""
+#: The extension an output gets when ``--output-format`` names another format than the input's.
+FORMAT_SUFFIXES = {"srt": ".srt", "vtt": ".vtt", "ass": ".ass", "ttml": ".ttml", "imsc": ".ttml"}
+
+
+def default_output(path: str | Path, target: str, output_format: str | None = None) -> Path:
+    """``film.ru.srt`` -> ``film.zh.srt``: the input's name with the target's language tag (and, with
+    ``output_format``, that format's extension: ``film.zh.ttml``)."""
     path = Path(path)
     stem = _LANG_SUFFIX.sub("", path.stem)
-    return path.with_name(f"{stem}.{_FILE_TAGS[target]}{path.suffix}")
+    suffix = FORMAT_SUFFIXES[output_format] if output_format else path.suffix
+    return path.with_name(f"{stem}.{_FILE_TAGS[target]}{suffix}")
 
 
 def detect_source(track: "Track") -> str:

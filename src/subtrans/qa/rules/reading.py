@@ -202,3 +202,16 @@ class AssEvents(ReadRule):
     """
 
     name, code, severity = "ass-events", "R015", Severity.WARNING
+
+
+@register_rule
+class TtmlRead(ReadRule):
+    """TTML/DFXP/IMSC: what the reader left out or worked around, one finding per kind with its first line:
+    styles beyond italics/bold/underline, a region named but never defined, an empty paragraph, a
+    paragraph with a broken time (with --lenient), DFXP's pre-2010 namespaces, ttconv's own warnings.
+
+    Bad:  <p begin="10s" end="12s" region="r9" tts:color="red">Text</p> (no region r9; colour dropped)
+    Good: <p begin="10s" end="12s" region="bottom">Text</p>
+    """
+
+    name, code, severity = "ttml-read", "R016", Severity.WARNING
