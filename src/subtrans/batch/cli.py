@@ -145,7 +145,7 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
 @click.option("--lenient", is_flag=True, help="Skip unreadable blocks (each reported as skipped-block).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 [warning].")
 @click.option("--encoding", help="Read with this encoding instead of detecting it.")
-@click.option("--input-format", type=click.Choice(["srt", "vtt"]), help="Read as this format.")
+@click.option("--input-format", type=click.Choice(["srt", "vtt", "ass", "ttml"]), help="Read as this format.")
 @click.option("--ignore", "ignored", multiple=True, metavar="RULE", help="Switch a rule off (repeatable).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file [nearest subtrans.toml or pyproject.toml].")
