@@ -65,13 +65,15 @@ def test_text_report_and_signature():
     assert sig.startswith("signature: subtrans:") and "|profile:netflix-ru|fps:25|rules:" in sig
 
 
-def test_junit_has_a_case_per_file_and_a_failure_per_finding():
+def test_junit_has_a_suite_per_file_and_a_case_per_finding():
     root = ET.fromstring(run("check", RU, ZH, "-f", "junit").output)
-    cases = root.findall(".//testcase")
-    assert [c.get("name") for c in cases] == [str(RU), str(ZH)]
-    assert [len(c.findall("failure")) for c in cases] == [9, 6]
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [str(RU), str(ZH)]
+    assert [len(s.findall("testcase")) for s in suites] == [9, 6]
+    assert [len(s.findall("testcase/failure")) for s in suites] == [9, 6]
     root = ET.fromstring(run("check", RU, ZH, "-f", "junit", "--fail-on", "error").output)
-    assert [len(c.findall("failure")) for c in root.findall(".//testcase")] == [2, 0]
+    assert [len(s.findall("testcase/failure")) for s in root.findall("testsuite")] == [2, 0]
+    assert [len(s.findall("testcase")) for s in root.findall("testsuite")] == [9, 6]   # the rest pass
 
 
 @pytest.mark.parametrize("fail_on,code", [("error", 1), ("warning", 1), ("never", 0)])

@@ -39,6 +39,17 @@ def build_settings(*, profile=None, fps=None, ignored=(), config_path=None) -> t
     return settings, cfg.fail_on
 
 
+def _text_lines(track, n: int) -> tuple[int, int]:
+    """The lines of the file cue ``n`` (1-based) has its text on: after the number and timing lines in SRT
+    and WebVTT; on its own line in ASS and TTML (0: unknown)."""
+    cue = track.cues[n - 1]
+    if not cue.line:
+        return 0, 0
+    first = cue.line + ((cue.id is not None) + 1 if track.format in ("srt", "vtt") else 0)
+    last = first + (cue.text.count("\n") if track.format in ("srt", "vtt") else 0)
+    return first, last
+
+
 def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_place=False, fix_output=None,
               fail_on=None, encoding=None, input_format=None, ignored=(), config_path=None,
               sources=(), glossaries=(), ignore_styles=None) -> Report:
@@ -113,6 +124,9 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
                 # Re-check what was written, exactly as a later run would read it.
                 track = load(target, format=input_format, encoding=encoding, lenient=lenient)
             fr.findings = check(track, settings=file_settings)
+            fr.texts = {f.cue: track.cues[f.cue - 1].text for f in fr.findings
+                        if f.cue is not None and 0 < f.cue <= len(track.cues)}
+            fr.lines = {n: _text_lines(track, n) for n in fr.texts}
             from .text import reading_speed  # the per-cue track the HTML report draws
 
             hw, max_cps = prof.get("half_width_weight", 1.0), prof.get("max_cps")

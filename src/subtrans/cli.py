@@ -55,7 +55,8 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--profile", "-p", help="QA profile name or .toml path (default: from the text's language).")
 @click.option("--fps", type=click.FloatRange(min=1, min_open=False), help="Frame rate for gaps in frames [24].")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "html", "github"]), default="text",
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "html", "github"]),
+              default="text",
               show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path),
               help="Report file (- for standard output); with --fix, the fixed subtitle file (or folder, for "

@@ -137,7 +137,7 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
 
 @batch.command("check")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "html", "github"]),
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "html", "github"]),
               default="text", show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Report file [standard output].")
 @click.option("--profile", "-p", help="QA profile name or .toml path [from each file's language].")

@@ -32,6 +32,10 @@ class FileReport:
     timeline: list | None = None
     # With --source: per target cue (cue, source text, target text, [(source term, target rendering)]).
     pairs: list | None = None
+    # The text of each cue that has a finding (1-based cue -> text), for the reports that quote it.
+    texts: dict[int, str] = field(default_factory=dict)
+    # The lines of the file each of those cues' text occupies (1-based cue -> (first, last)), for SARIF.
+    lines: dict[int, tuple[int, int]] = field(default_factory=dict)
     # A bilingual track (subtrans.lang.bilingual.Bilingual): each language's lines were measured
     # against their own profile.
     bilingual: object | None = None
@@ -86,4 +90,5 @@ def render(report: Report, fmt: str) -> str:
 
 # Format name -> module of this package with a ``render(report) -> str``; imported when used,
 # so that a text report does not load the HTML renderer.
-RENDERERS = {"text": "text", "json": "json_report", "junit": "junit", "html": "html", "github": "github"}
+RENDERERS = {"text": "text", "json": "json_report", "junit": "junit", "sarif": "sarif", "html": "html",
+             "github": "github"}
