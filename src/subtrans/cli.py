@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or read error.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -95,7 +96,6 @@ def check(files, profile, fps, fmt, output, quiet, verbose, lenient, do_fix, in_
       subtrans check film.ru.srt --fix -o film.fixed.srt
       subtrans check film.zh.srt --source film.ru.srt --glossary terms.tsv
     """
-    import time
 
     from .checking import run_check
 
@@ -152,7 +152,13 @@ def check(files, profile, fps, fmt, output, quiet, verbose, lenient, do_fix, in_
 
 @main.command("rules")
 def list_rules() -> None:
-    """List the QA rules: name, code, default severity, summary."""
+    """List the QA rules: name, code, default severity, summary (each in full: docs/rules.md).
+
+    \b
+    Examples:
+      subtrans rules
+      subtrans rules | grep reading-speed
+    """
     from .qa import RULES
 
     for name, cls in sorted(RULES.items(), key=lambda kv: kv[1].code):
@@ -163,7 +169,13 @@ def list_rules() -> None:
 @main.group("profiles", invoke_without_command=True)
 @click.pass_context
 def profiles(ctx) -> None:
-    """List the QA profiles (subtrans profiles show NAME: values and sources)."""
+    """List the QA profiles (subtrans profiles show NAME: values and sources).
+
+    \b
+    Examples:
+      subtrans profiles
+      subtrans profiles show netflix-zh-hans
+    """
     if ctx.invoked_subcommand is None:
         from .profiles import list_profiles
 
@@ -174,7 +186,13 @@ def profiles(ctx) -> None:
 @profiles.command("show")
 @click.argument("name")
 def show_profile(name: str) -> None:
-    """Every value of a profile, with its source and the date it was read."""
+    """Every value of a profile, with its source and the date it was read.
+
+    \b
+    Examples:
+      subtrans profiles show netflix-ru
+      subtrans profiles show netflix-zh-hant-sdh
+    """
     from .profiles import load_profile
 
     p = load_profile(name)
@@ -185,11 +203,12 @@ def show_profile(name: str) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option("--to", "to", required=True, metavar="LANG", help="Target language: zh (zh-Hans), zh-Hant or ru.")
 @click.option("--from", "source", metavar="LANG", help="Source language: ru or zh [detected from the text].")
 @translation_options
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Output file (one input).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Output file (one input; - for standard output, the summary then goes to standard error).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the outputs (a folder input's subfolders are kept).")
 @click.option("--overwrite", is_flag=True, help="Replace output files that exist already (never an input).")
@@ -202,21 +221,40 @@ def show_profile(name: str) -> None:
               help="Write the QA findings of the outputs as JSON.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when an output has QA findings at or above this severity.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only: the exit code says the rest.")
+@click.option("--verbose", "-v", is_flag=True, help="Progress and timings on standard error, also when it is not a terminal.")
 def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, output_format, backend,
               device, batch_size, beams,
               max_length, no_cache, bilingual, bilingual_style, bilingual_scale, source_on_top, keep_other_lines,
               other_lines_as_context, ignore_styles, profile,
               report_path, fail_on, encoding, lenient,
-              allow_pickle, offline, names, context, fit, fit_margin, fit_candidates, retime) -> None:
+              allow_pickle, offline, names, context, fit, fit_margin, fit_candidates, retime, quiet=False,
+              verbose=False) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
 
     Each output goes next to its input as NAME.zh.srt / NAME.ru.srt (or to -o /
     --output-dir), is checked with the target's style-guide profile, and a
     summary is printed. The input is never overwritten. Timings are kept,
     except with --retime.
+
+    \b
+    Examples:
+      subtrans translate film.ru.srt --to zh                      (writes film.zh.srt)
+      subtrans translate season1/ --to zh --output-dir zh/ --glossary glossaries/red-silk.tsv
+      subtrans translate film.ru.srt --to zh -o film.zh.ttml      (TTML1, as Netflix takes it)
+      cat film.ru.srt | subtrans translate - --to zh -o - > film.zh.srt
     """
     from .pipeline.files import run_translate
     from .pipeline.translator import Translator
+
+    began = time.monotonic()
+    to_stdout = (output is not None and str(output) == "-") or ([str(i) for i in inputs] == ["-"] and not output
+                                                                 and not output_dir)
+
+    def say(message: str = "", err: bool = False) -> None:
+        """The summary: on stdout, unless the translation itself goes there; nothing with --quiet."""
+        if not quiet:
+            click.echo(message, err=err or to_stdout)
 
     translator = Translator(model, backend=backend, device=device, beams=beams, batch_size=batch_size,
                             max_length=max_length, cache=not no_cache, glossaries=glossaries,
@@ -224,10 +262,10 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
                             fit=fit, retime=retime, fit_margin=fit_margin, fit_candidates=fit_candidates,
                             names=names, context=context, other_lines_as_context=other_lines_as_context,
                             ignore_styles=tuple(ignore_styles) or None)
-    progress = _Progress() if sys.stderr.isatty() else None
+    progress = _Progress() if (sys.stderr.isatty() or verbose) and not quiet else None
     if translator.glossary is not None:
         for w in translator.glossary.warnings:
-            click.echo(f"subtrans: warning: {w}", err=True)
+            say(f"subtrans: warning: {w}", err=True)
     with translator:
         results = run_translate(inputs, to=to, source=source, output=output, output_dir=output_dir,
                                 translator=translator, profile=profile, bilingual=_layout(bilingual, bilingual_style, bilingual_scale, source_on_top),
@@ -242,7 +280,7 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
 
     failing = False
     for w in cache_warnings:
-        click.echo(f"subtrans: warning: {w}", err=True)
+        say(f"subtrans: warning: {w}", err=True)
     for fr in results:
         if fr.error is not None:
             click.echo(f"subtrans: error: {fr.error}", err=True)
@@ -252,24 +290,26 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
         for f in fr.findings:
             counts[str(f.severity)] = counts.get(str(f.severity), 0) + 1
         summary = ", ".join(_count(n, sev) for sev, n in sorted(counts.items())) or "no findings"
-        click.echo(f"{fr.path} -> {fr.output}: {_count(t.cues, 'cue')}, {_count(t.units, 'sentence unit')} "
+        say(f"{fr.path} -> {fr.output}: {_count(t.cues, 'cue')}, {_count(t.units, 'sentence unit')} "
                    f"({t.translated} sent to the model, {t.cached} from the cache); QA ({fr.profile}): {summary}")
         if t.glossary != "none":
             counts_t = t.term_counts()
             how = ", ".join(f"{n} {k}" for k, n in sorted(counts_t.items())) or "none found"
-            click.echo(f"  glossary terms: {len(t.terms)} in the source ({how})")
+            say(f"  glossary terms: {len(t.terms)} in the source ({how})")
         if t.fit is not None:
             for line in _fit_summary(t.fit, t.track.format):
-                click.echo(line)
+                say(line)
         for w in t.warnings:
-            click.echo(f"  warning: {fr.path}: {w}", err=True)
+            say(f"  warning: {fr.path}: {w}", err=True)
         if threshold and any(f.severity >= Severity.parse(threshold) for f in fr.findings):
             failing = True
     if results and results[0].translation is not None:
-        click.echo(f"model {results[0].translation.model}, backend {results[0].translation.backend}; "
+        say(f"model {results[0].translation.model}, backend {results[0].translation.backend}; "
                    f"{results[0].translation.signature}")
     if report_path is not None:
         _write_translate_report(results, report_path, threshold)
+    if verbose and not quiet:
+        click.echo(f"translated {_count(len(results), 'file')} in {time.monotonic() - began:.2f} s", err=True)
     if any(fr.error is not None for fr in results):
         sys.exit(2)
     sys.exit(1 if failing else 0)
@@ -285,7 +325,9 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Write the list here (atomically) instead of to standard output (-).")
 @click.option("--encoding", help="Read the inputs with this encoding instead of detecting it.")
-def names(inputs, to, source, glossaries, output, encoding) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="With -o FILE: print nothing (errors only).")
+@click.option("--verbose", "-v", is_flag=True, help="Say how long it took, on standard error.")
+def names(inputs, to, source, glossaries, output, encoding, quiet=False, verbose=False) -> None:
     """The film's names: found in the source, with the rendering each takes in the target.
 
     Written as a glossary table (ru, zh, pos, note) that the localiser corrects and passes back with
@@ -293,12 +335,19 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
     system for Chinese names in Russian, the Xinhua table for Russian names in Chinese), how often the
     name occurs and where first. Names without a rendering (foreign names in Chinese script, Chinese
     names written in Russian, organisations) are listed as comment lines to fill in.
+
+    \b
+    Examples:
+      subtrans names film.zh.srt --to ru -o film.names.tsv
+      subtrans names ep*.ru.srt --to zh --glossary glossaries/red-silk.tsv
+      cat film.ru.srt | subtrans names - --to zh
     """
     from .formats import load
     from .names import find_names
     from .pipeline.languages import detect_source, normalize_language
     from .textio import atomic_write
 
+    began = time.monotonic()
     target = normalize_language(to)
     glossary = None
     if glossaries:
@@ -332,15 +381,19 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
     text = "\n".join(lines) + "\n"
     if output and str(output) != "-":
         atomic_write(output, text.encode("utf-8"))
-        click.echo(f"{output}: {_count(len(merged), 'name')}, {len(todo)} without a rendering")
+        if not quiet:
+            click.echo(f"{output}: {_count(len(merged), 'name')}, {len(todo)} without a rendering")
     else:
         click.echo(text, nl=False)
+    if verbose and not quiet:
+        click.echo(f"{_count(len(merged), 'name')} found in {time.monotonic() - began:.2f} s", err=True)
 
 
 @main.command("convert")
 @click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The converted file; its extension names the format (.srt, .vtt, .ass, .ssa, .ttml, .dfxp, .xml).")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="The converted file; its extension names the format (.srt, .vtt, .ass, .ssa, .ttml, .dfxp, .xml); "
+                   "- for standard output (with --format).")
 @click.option("--format", "--output-format", "fmt", type=click.Choice(["srt", "vtt", "ass", "ttml", "imsc"]),
               help="Write this format whatever the extension (imsc: IMSC 1.1 Text, a TTML profile).")
 @click.option("--encoding", help="Read the input with this encoding instead of detecting it.")
@@ -348,25 +401,33 @@ def names(inputs, to, source, glossaries, output, encoding) -> None:
 @click.option("--fps", type=click.FloatRange(min=1, max=240),
               help="TTML/IMSC: count times in frames at this rate (23.976 is 24000/1001) [a TTML source's, else "
                    "milliseconds].")
-def convert(source, output, fmt, encoding, overwrite, fps) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only (not the losses nor the summary).")
+@click.option("--verbose", "-v", is_flag=True, help="Say how long it took, on standard error.")
+def convert(source, output, fmt, encoding, overwrite, fps, quiet=False, verbose=False) -> None:
     """Convert between SRT, WebVTT, ASS/SSA and TTML/IMSC: timings exact, italics/bold/underline carried where the
     target holds them, and every loss (positions, colours, styles, spans) said, cue by cue.
 
     \b
+    Examples:
       subtrans convert film.zh.ass -o film.zh.srt
       subtrans convert film.ru.srt -o film.ru.vtt
       subtrans convert film.zh.srt -o film.zh.ttml              (TTML1, as Netflix takes it)
       subtrans convert film.zh.srt -o film.zh.xml --format imsc   (IMSC 1.1 Text)
+      cat film.ru.srt | subtrans convert - -o - --format vtt > film.ru.vtt
     """
     from .errors import ConfigError, WriteError
     from .formats import EXTENSIONS, load, save
     from .formats.convert import convert as convert_track
 
-    target = fmt or EXTENSIONS.get(output.suffix.lower())
+    began = time.monotonic()
+    to_stdout = str(output) == "-"
+    target = fmt or (None if to_stdout else EXTENSIONS.get(output.suffix.lower()))
     if target is None:
+        if to_stdout:
+            raise ConfigError("-o - has no extension to name the format", hint="pass --format srt|vtt|ass|ttml|imsc")
         raise ConfigError(f"no format writes {output.suffix or 'files without an extension'!r}", path=output,
                           hint="name the output .srt, .vtt, .ass, .ssa, .ttml or .xml, or pass --format")
-    if output.exists() and Path(source).exists() and output.resolve() == Path(source).resolve():
+    if not to_stdout and output.exists() and Path(source).exists() and output.resolve() == Path(source).resolve():
         raise WriteError("the output is the input: convert never overwrites its input", path=output)
     track = load(source, encoding=encoding)
     result = convert_track(track, target)
@@ -376,11 +437,23 @@ def convert(source, output, fmt, encoding, overwrite, fps) -> None:
         result.track.frame_rate = frame_rate(fps)
     if target in ("vtt", "ttml", "imsc"):
         result.track.encoding, result.track.bom = "utf-8", False   # WebVTT is UTF-8; the TTML we write says so
-    save(result.track, output, format=target, overwrite=overwrite)
-    for loss in result.losses:
-        click.echo(f"subtrans: warning: {source}: {loss}", err=True)
-    click.echo(f"{source} -> {output}: {_count(len(track.cues), 'cue')}, {track.format} -> {target}"
-               + (f"; {_count(len(result.losses), 'kind')} of formatting lost (above)" if result.losses else ""))
+    if to_stdout:   # written whole first (a failure writes nothing), then to standard output
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="subtrans-") as tmp:
+            written = save(result.track, Path(tmp) / f"out.{target}", format=target)
+            sys.stdout.buffer.write(written.read_bytes())
+            sys.stdout.buffer.flush()
+    else:
+        save(result.track, output, format=target, overwrite=overwrite)
+    if not quiet:
+        for loss in result.losses:
+            click.echo(f"subtrans: warning: {source}: {loss}", err=True)
+        click.echo(f"{source} -> {output}: {_count(len(track.cues), 'cue')}, {track.format} -> {target}"
+                   + (f"; {_count(len(result.losses), 'kind')} of formatting lost (above)" if result.losses else ""),
+                   err=to_stdout)
+    if verbose and not quiet:
+        click.echo(f"converted in {time.monotonic() - began:.2f} s", err=True)
 
 
 def _count(n: int, word: str) -> str:
@@ -454,7 +527,14 @@ class _Progress:
 @main.group("models", invoke_without_command=True)
 @click.pass_context
 def models(ctx) -> None:
-    """The model catalog: list, info NAME, download NAME."""
+    """The model catalog: list, info NAME, download NAME.
+
+    \b
+    Examples:
+      subtrans models
+      subtrans models info nllb-600m
+      subtrans models download hy-mt2-1.8b
+    """
     if ctx.invoked_subcommand is None:
         ctx.invoke(models_list)
 
@@ -462,7 +542,13 @@ def models(ctx) -> None:
 @models.command("list")
 def models_list() -> None:
     """Catalogued models: name, directions, size, licence; which are translation LLMs, and whether each
-    fits this machine's memory on CPU."""
+    fits this machine's memory on CPU.
+
+    \b
+    Examples:
+      subtrans models list
+      subtrans models list | grep NON-COMMERCIAL
+    """
     from .mt.catalog import list_models, memory_fit
 
     rows = []
@@ -486,7 +572,12 @@ def models_list() -> None:
 @models.command("info")
 @click.argument("name")
 def models_info(name: str) -> None:
-    """Everything the catalog says about a model, and whether it is in the local cache."""
+    """Everything the catalog says about a model, and whether it is in the local cache.
+
+    \b
+    Example:
+      subtrans models info hy-mt2-7b
+    """
     from .mt.catalog import describe, get_model
 
     for label, value in describe(get_model(name)):
@@ -497,7 +588,13 @@ def models_info(name: str) -> None:
 @click.argument("name")
 @click.option("--revision", help="Branch, tag or commit [the catalog's].")
 def models_download(name: str, revision: str | None) -> None:
-    """Fetch a model into the Hugging Face cache (on a connected machine)."""
+    """Fetch a model into the Hugging Face cache (on a connected machine).
+
+    \b
+    Examples:
+      subtrans models download nllb-600m
+      HF_HOME=/shared/hf subtrans models download m2m100-418m
+    """
     from .mt.catalog import download_model
 
     path = download_model(name, revision=revision)

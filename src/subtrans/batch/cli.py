@@ -47,6 +47,8 @@ def batch() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when an output has QA findings at or above this severity.")
 @_ray_options
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only: the exit code and the summary file say the rest.")
+@click.option("--verbose", "-v", is_flag=True, help="A progress line per file on standard error, not per tenth.")
 def translate(source, to, output_dir, source_language, model, revision, glossaries, backend, device, batch_size,
               beams, max_length, no_cache, bilingual, bilingual_style, bilingual_scale, source_on_top,
               keep_other_lines, other_lines_as_context, ignore_styles, profile,
@@ -54,7 +56,7 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
               allow_pickle, offline,
               names, context, fit,
               fit_margin, fit_candidates, retime, actors, cpus_per_actor, gpus_per_actor, force, summary_path,
-              fail_on, ray_address, num_cpus) -> None:
+              fail_on, ray_address, num_cpus, quiet=False, verbose=False) -> None:
     """Translate every subtitle file under SOURCE (a folder, or a list file naming one file per line).
 
     Files are read in Ray tasks, translated in a pool of actors (one model load
@@ -64,6 +66,12 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     files whose output is complete and newer than the input, the glossaries and
     the configuration. Timings are kept, except with --retime. Exit codes:
     0 done, 1 findings at or above --fail-on, 2 a usage error or a file that failed.
+
+    \b
+    Examples:
+      subtrans batch translate catalogue/ru --to zh --output-dir catalogue/zh
+      subtrans batch translate films.txt --to zh --output-dir zh --glossary glossaries/red-silk.tsv
+      subtrans batch translate /mnt/ru --to zh --output-dir /mnt/zh --ray-address HEAD:6379 --batch-size 64
     """
     from .ray_runner import run_batch_translate
     from .summary import carry_over, render_html, summary
@@ -72,7 +80,7 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     if summary_path.suffix.lower() in (".html", ".htm"):
         raise click.UsageError("--summary names the JSON file; the HTML page is written next to it")
     html_path = summary_path.with_suffix(".html")
-    shown = _ProgressLine("sentences")
+    shown = _ProgressLine("sentences", quiet=quiet, verbose=verbose)
     result = run_batch_translate(
         source, to=to, output_dir=output_dir, model=model, source_language=source_language, glossaries=glossaries,
         backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
@@ -96,20 +104,25 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     doc = carry_over(summary(result), previous)
     atomic_write(summary_path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     atomic_write(html_path, render_html(result).encode("utf-8"))
-    for w in result.warnings:
+    for w in result.warnings if not quiet else ():
         click.echo(f"subtrans: warning: {w}", err=True)
     for rec in result.failed:
         click.echo(f"subtrans: error: {rec.error}", err=True)
     t = result.totals()
+
+    def say(line: str) -> None:
+        if not quiet:
+            click.echo(line)
+
     rate = f", {t['sentences_per_s']:.1f} sentences/s" if t["sentences_per_s"] else ""
-    click.echo(f"{t['files']} files: {t['translated']} translated, {t['skipped']} up to date, {t['failed']} failed; "
+    say(f"{t['files']} files: {t['translated']} translated, {t['skipped']} up to date, {t['failed']} failed; "
                f"{t['cues']} cues and {t['units']} sentence units translated ({t['sent_to_model']} sent to the model, "
                f"{t['from_cache']} from the cache) in {result.wall_s:.1f} s{rate} on {result.actors} actor(s)")
     if t["translated"]:
         by_rule = ", ".join(f"{rule} {n}" for rule, n in t["by_rule"].items()) or "none"
-        click.echo(f"QA: {t['findings']} findings ({by_rule})")
+        say(f"QA: {t['findings']} findings ({by_rule})")
     if t["terms"]:
-        click.echo("glossary terms: " + ", ".join(f"{n} {how}" for how, n in t["terms"].items()))
+        say("glossary terms: " + ", ".join(f"{n} {how}" for how, n in t["terms"].items()))
     if t["fit"] is not None:
         fit = t["fit"]
         speed, lines = fit["within_reading_speed"], fit["within_line_limits"]
@@ -120,10 +133,10 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
             line += (f"; {fit['units_refitted']} of {fit['units_over_limits']} sentence units over the limits "
                      f"given another candidate")
         n = fit["retimed"]
-        click.echo(line + (f"; {n} cue{'' if n == 1 else 's'} retimed" if fit["retime"] else ""))
+        say(line + (f"; {n} cue{'' if n == 1 else 's'} retimed" if fit["retime"] else ""))
     if result.signature:
-        click.echo(result.signature)
-    click.echo(f"summary: {summary_path} and {html_path}")
+        say(result.signature)
+    say(f"summary: {summary_path} and {html_path}")
     if result.failed:
         sys.exit(2)
     if fail_on != "never":
@@ -139,7 +152,8 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "html", "github"]),
               default="text", show_default=True, help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Report file [standard output].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Report file [- : standard output].")
 @click.option("--profile", "-p", help="QA profile name or .toml path [from each file's language].")
 @click.option("--fps", type=click.FloatRange(min=1), help="Frame rate for gaps in frames [24].")
 @click.option("--lenient", is_flag=True, help="Skip unreadable blocks (each reported as skipped-block).")
@@ -152,13 +166,21 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Glossary for the glossary rule (forbidden variants; repeatable).")
 @_ray_options
+@click.option("--quiet", "-q", is_flag=True, help="Print no report (errors only): the exit code says the rest.")
+@click.option("--verbose", "-v", is_flag=True, help="A progress line per file on standard error, not per tenth.")
 def check(source, fmt, output, profile, fps, lenient, fail_on, encoding, input_format, ignored, config_path,
-          glossaries, ray_address, num_cpus) -> None:
+          glossaries, ray_address, num_cpus, quiet=False, verbose=False) -> None:
     """Check every subtitle file under SOURCE (a folder, or a list file), one Ray task per file.
 
     The report is that of `subtrans check` over the same files, in any of its
     formats. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 a usage
     error or a file that cannot be read.
+
+    \b
+    Examples:
+      subtrans batch check catalogue/zh
+      subtrans batch check catalogue/zh --format junit -o qa.junit.xml --fail-on error
+      subtrans batch check catalogue/zh --format html -o qa.html --ray-address HEAD:6379
     """
     from ..errors import WriteError
     from ..reports import render
@@ -166,11 +188,13 @@ def check(source, fmt, output, profile, fps, lenient, fail_on, encoding, input_f
     from .plan import collect_inputs
     from .ray_runner import run_batch_check
 
+    if output is not None and str(output) == "-":
+        output = None
     if output is not None:
         files, _ = collect_inputs(source)
         if output.resolve() in {f.resolve() for f in files}:
             raise WriteError("the report would overwrite an input file", path=output)
-    shown = _ProgressLine("cues")
+    shown = _ProgressLine("cues", quiet=quiet, verbose=verbose)
     report = run_batch_check(source, profile=profile, fps=fps, lenient=lenient, fail_on=fail_on, encoding=encoding,
                              input_format=input_format, ignored=ignored, config_path=config_path,
                              glossaries=glossaries, ray_address=ray_address, num_cpus=num_cpus, progress=shown)
@@ -178,7 +202,7 @@ def check(source, fmt, output, profile, fps, lenient, fail_on, encoding, input_f
     text = render(report, fmt)
     if output is not None:
         atomic_write(output, text.encode("utf-8"))
-    else:
+    elif not quiet:
         click.echo(text, nl=False)
     for fr in report.files:
         if fr.error is not None:
@@ -189,8 +213,8 @@ def check(source, fmt, output, profile, fps, lenient, fail_on, encoding, input_f
 class _ProgressLine:
     """Progress on standard error: one updating line on a terminal, a line per tenth of the files otherwise."""
 
-    def __init__(self, unit: str) -> None:
-        self.unit = unit
+    def __init__(self, unit: str, *, quiet: bool = False, verbose: bool = False) -> None:
+        self.unit, self.quiet, self.verbose = unit, quiet, verbose
         self.tty = sys.stderr.isatty()
         self.shown = False
         self.last_tenth = -1
@@ -200,6 +224,11 @@ class _ProgressLine:
         eta = f", about {_clock(p.eta)} left" if p.eta is not None and p.done < p.total else ""
         extra = "".join(f", {n} {what}" for n, what in ((p.skipped, "up to date"), (p.failed, "failed")) if n)
         line = f"files {p.done}/{p.total}{extra}{rate}{eta}"
+        if self.quiet:
+            return
+        if self.verbose and not self.tty:
+            click.echo(line, err=True)
+            return
         if self.tty:
             click.echo(f"\r{line}\x1b[K", err=True, nl=False)
             self.shown = True

@@ -6,6 +6,8 @@ these, so a file comes out the same either way.
 
 from __future__ import annotations
 
+import sys
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError, ModelError, SubtransError, WriteError
 from ..model import Track
 from .assembly import Translation
-from .languages import default_output, file_tag, normalize_language, target_profile
+from .languages import FORMAT_SUFFIXES, default_output, file_tag, normalize_language, target_profile
 from .translator import ProgressFn, Translator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -234,11 +236,24 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
     target = normalize_language(to)
     settings = translation_settings(target, profile)
     files = expand_inputs(inputs, target)
-    outs = plan_outputs(files, target, Path(output) if output else None, Path(output_dir) if output_dir else None,
-                        names=_relative_names(inputs, files), overwrite=overwrite, output_format=output_format)
+    if [str(f) for f in files] == ["-"] and output is None and output_dir is None:
+        output = "-"           # a filter: standard input to standard output
+    if "-" in [str(f) for f in files] and len(files) > 1:
+        raise ConfigError("- (standard input) can be the only input", hint="translate the files separately")
+    to_stdout = output is not None and str(output) == "-"
+    if to_stdout and len(files) > 1:
+        raise ConfigError("-o - writes one translation to standard output; with several inputs use --output-dir")
+    if to_stdout:
+        outs = [Path("-")]
+    else:
+        if str(files[0]) == "-" and output is None:
+            raise ConfigError("standard input has no name to make an output's from", hint="give -o FILE or -o -")
+        outs = plan_outputs(files, target, Path(output) if output else None,
+                            Path(output_dir) if output_dir else None, names=_relative_names(inputs, files),
+                            overwrite=overwrite, output_format=output_format)
     if report is not None:
         r = Path(report).resolve()
-        if r in {f.resolve() for f in files} | {o.resolve() for o in outs}:
+        if r in {f.resolve() for f in files} | {o.resolve() for o in outs if str(o) != "-"}:
             raise WriteError("the report would overwrite an input or an output", path=report,
                              hint="give --report another file name")
     results = []
@@ -248,12 +263,22 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
         try:
             track = load(path, encoding=encoding, lenient=lenient)
             file_progress = (lambda done, total, _n=n: progress(_n, len(files), done, total)) if progress else None
-            tr = translate_file(translator, track, out_path, to=target, settings=settings, source=source,
+            written = out_path
+            if str(out_path) == "-":   # written whole to a temporary file, checked there, then to stdout
+                import tempfile
+
+                tmp = tempfile.TemporaryDirectory(prefix="subtrans-")
+                written = Path(tmp.name) / ("stdout" + FORMAT_SUFFIXES.get(output_format or track.format, ".srt"))
+            tr = translate_file(translator, track, written, to=target, settings=settings, source=source,
                                 bilingual=bilingual, progress=file_progress, keep_other_lines=keep_other_lines,
-                                output_format=output_format)
+                                output_format=output_format or (track.format if written != out_path else None))
             fr.output, fr.translation = str(out_path), tr
-            fr.findings = check_translation(out_path, track, tr, settings, bilingual=bilingual,
+            fr.findings = check_translation(written, track, tr, settings, bilingual=bilingual,
                                             glossary=translator.glossary)
+            if written != out_path:
+                sys.stdout.buffer.write(written.read_bytes())
+                sys.stdout.buffer.flush()
+                tmp.cleanup()
         except ModelError:
             raise  # the model is missing or cannot do the job: no later file would fare better
         except SubtransError as exc:
