@@ -334,3 +334,11 @@ def test_no_pairs_table_without_source():
 
     page = render(run_check(["examples/red-silk.ru.srt"]), "html")
     assert 'class="pairs"' not in page
+
+
+def test_each_finding_row_shows_its_cues_time_and_text():
+    html = render(checked(RU), "html")
+    row = re.search(r'<tr id="f1-r\d+" class="finding sev-warning" data-rule="reading-speed".*?</tr>', html, re.S).group(0)
+    assert '<td class="time" data-sort="40000">00:00:40,000 → 00:00:42,500</td>' in row
+    assert "Вы опоздали. Билеты, паспорта, деньги —<br>в саквояже, а револьвер держите при себе." in row
+    assert 'type="search"' in html and html.count('aria-sort="none"') == 8    # a search box; sortable headings

@@ -392,6 +392,8 @@ def _findings_table(v: _FileView) -> str:
     rule_opts = "".join(f'<option value="{_e(r)}">{_e(r)} ({len(fs)})</option>' for r, fs in sorted(v.by_rule))
     sev_opts = "".join(f'<option value="{s}">{s} ({v.by_sev[s]})</option>' for s in SEVERITIES)
     rows = []
+    texts = getattr(v.fr, "texts", None) or {}
+    rank = {"error": 3, "warning": 2, "info": 1}
     for row_id, f in zip(v.row_ids, v.findings):
         cue = "file" if f.cue is None else str(f.cue)
         sub = []
@@ -400,24 +402,43 @@ def _findings_table(v: _FileView) -> str:
         if f.line:
             sub.append(f"line {f.line}")
         cue_cell = f'{cue}{"<small>" + " · ".join(sub) + "</small>" if sub else ""}'
+        text = texts.get(f.cue, "") if f.cue is not None else ""
         rows.append(
             f'<tr id="{row_id}" class="finding sev-{f.severity}" data-rule="{_e(f.rule)}" '
-            f'data-severity="{f.severity}"><th scope="row" class="num">{cue_cell}</th>'
-            f'<td class="time">{_e(v.timecode(f.start, f.end))}</td>'
-            f'<td>{_e(f.rule)} <span class="code">{_e(f.code)}</span></td><td>{_sev_label(f.severity)}</td>'
-            f'<td class="msg">{_e(f.message)}</td><td class="val">{_value(f.value)}</td>'
-            f'<td class="val">{_value(f.limit)}</td></tr>')
+            f'data-severity="{f.severity}"><th scope="row" class="num" data-sort="{f.cue if f.cue is not None else 0}">'
+            f'{cue_cell}</th>'
+            f'<td class="time" data-sort="{f.start if f.start is not None else -1}">{_e(v.timecode(f.start, f.end))}</td>'
+            f'<td class="text" lang="{_e(_lang(v.fr))}">{_e(text).replace(chr(10), "<br>")}</td>'
+            f'<td>{_e(f.rule)} <span class="code">{_e(f.code)}</span></td>'
+            f'<td data-sort="{rank.get(str(f.severity), 0)}">{_sev_label(f.severity)}</td>'
+            f'<td class="msg">{_e(f.message)}</td>'
+            f'<td class="val"{_sort_key(f.value)}>{_value(f.value)}</td>'
+            f'<td class="val"{_sort_key(f.limit)}>{_value(f.limit)}</td></tr>')
+    heads = "".join(f'<th scope="col" data-col="{key}" aria-sort="none"><button type="button">{label}</button></th>'
+                    for key, label in (("cue", "Cue"), ("time", "Time"), ("text", "Text"), ("rule", "Rule"),
+                                       ("severity", "Severity"), ("message", "Message"), ("value", "Value"),
+                                       ("limit", "Limit")))
     return (
-        f'<div class="filters" hidden><label>Rule <select data-filter="rule"><option value="">all rules</option>'
+        f'<div class="filters" hidden><label>Search <input type="search" data-filter="q" '
+        f'placeholder="text, rule, time…" aria-label="Search the findings"></label> '
+        f'<label>Rule <select data-filter="rule"><option value="">all rules</option>'
         f'{rule_opts}</select></label> <label>Severity <select data-filter="severity"><option value="">'
         f'all severities</option>{sev_opts}</select></label> <output aria-live="polite"></output></div>'
         f'<div class="table-wrap"><table class="findings" id="{v.key}-table"><caption>'
-        f'{_plural(len(v.findings), "finding")} in {_e(v.fr.path)}</caption>'
-        f'<thead><tr><th scope="col">Cue</th><th scope="col">Time</th><th scope="col">Rule</th>'
-        f'<th scope="col">Severity</th><th scope="col">Message</th><th scope="col">Value</th>'
-        f'<th scope="col">Limit</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f'{_plural(len(v.findings), "finding")} in {_e(v.fr.path)} (a column\'s heading sorts by it)</caption>'
+        f'<thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         f'<p class="no-match" hidden>No finding matches these filters.</p>'
     )
+
+
+def _sort_key(value) -> str:
+    """A ``data-sort`` attribute for a numeric cell (text cells sort by their text)."""
+    return f' data-sort="{value}"' if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
+def _lang(fr) -> str:
+    profile = (fr.profile or "").lower()
+    return "zh-Hant" if "hant" in profile else "zh-Hans" if "zh" in profile else "ru" if "-ru" in profile else ""
 
 
 def _mark_terms(text: str, terms: list[str]) -> str:
@@ -663,7 +684,13 @@ table.findings tr.sev-info>:first-child{border-left-color:var(--info)}
 table.findings tr:target{background:var(--target)}
 table.findings tr:target>:first-child{outline:2px solid var(--accent);outline-offset:-2px}
 td.time{white-space:nowrap;font-variant-numeric:tabular-nums;font-size:13px}
-td.msg{min-width:16em}td.val{max-width:16em}
+td.msg{min-width:16em}td.val{max-width:16em}td.text{min-width:12em;max-width:24em}
+table.findings thead button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;
+cursor:pointer;text-align:left}
+table.findings th[aria-sort=ascending] button::after{content:" \\25B2"}
+table.findings th[aria-sort=descending] button::after{content:" \\25BC"}
+.filters input[type=search]{font:inherit;padding:3px 6px;margin-left:4px;border:1px solid var(--line);
+border-radius:6px;background:var(--bg);color:var(--fg);min-width:14em}
 .clean{font-size:15px;color:var(--pass);font-weight:600}
 .error-box{border:1px solid var(--error);border-left:5px solid var(--error);border-radius:8px;padding:10px 14px}
 .error-box p{margin:0 0 6px}.error-box .shape{color:var(--error)}
@@ -695,12 +722,36 @@ SCRIPT = """
     if (!table) return;
     var box = sec.querySelector(".filters"), out = box.querySelector("output");
     var rule = box.querySelector("[data-filter=rule]"), sev = box.querySelector("[data-filter=severity]");
+    var q = box.querySelector("[data-filter=q]");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    function key(tr, i) {
+      var cell = tr.cells[i], v = cell.getAttribute("data-sort");
+      return v !== null ? parseFloat(v) : cell.textContent.trim().toLowerCase();
+    }
+    function sortBy(i, order) {  // a stable sort: equal keys keep the file's order
+      var dir = order === "descending" ? -1 : 1;
+      var sorted = rows.map(function (tr, n) { return [key(tr, i), n, tr]; });
+      sorted.sort(function (a, b) {
+        if (a[0] < b[0]) return -dir;
+        if (a[0] > b[0]) return dir;
+        return a[1] - b[1];
+      });
+      sorted.forEach(function (s) { table.tBodies[0].appendChild(s[2]); });
+      heads.forEach(function (th, n) { th.setAttribute("aria-sort", n === i ? order : "none"); });
+    }
+    heads.forEach(function (th, i) {
+      th.querySelector("button").addEventListener("click", function () {
+        sortBy(i, th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending");
+      });
+    });
     var marks = Array.prototype.slice.call(sec.querySelectorAll(".mark"));
     var none = sec.querySelector(".no-match");
     function matches(el) {
+      var words = q.value.trim().toLowerCase();
       return (!rule.value || el.getAttribute("data-rule") === rule.value) &&
-             (!sev.value || el.getAttribute("data-severity") === sev.value);
+             (!sev.value || el.getAttribute("data-severity") === sev.value) &&
+             (!words || el.tagName !== "TR" || el.textContent.toLowerCase().indexOf(words) !== -1);
     }
     function apply() {
       var shown = 0;
@@ -719,8 +770,12 @@ SCRIPT = """
     }
     pick(rule, params.get("rule"));
     pick(sev, params.get("severity"));
+    if (params.get("q")) q.value = params.get("q");
+    var byCol = heads.map(function (th) { return th.getAttribute("data-col"); }).indexOf(params.get("sort"));
+    if (byCol !== -1) sortBy(byCol, params.get("order") === "desc" ? "descending" : "ascending");
     rule.addEventListener("change", apply);
     sev.addEventListener("change", apply);
+    q.addEventListener("input", apply);
     sec.querySelectorAll("[data-set-rule]").forEach(function (a) {
       a.addEventListener("click", function () {
         rule.value = a.getAttribute("data-set-rule"); sev.value = ""; apply();
@@ -728,7 +783,7 @@ SCRIPT = """
     });
     box.hidden = false;
     apply();
-    sections.push({ sec: sec, reset: function () { rule.value = ""; sev.value = ""; apply(); } });
+    sections.push({ sec: sec, reset: function () { rule.value = ""; sev.value = ""; q.value = ""; apply(); } });
   });
   function reveal() {
     var id = decodeURIComponent(location.hash.slice(1)), row = id && document.getElementById(id);
