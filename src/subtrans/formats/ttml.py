@@ -88,7 +88,7 @@ def _ttconv():
         import ttconv.imsc.writer  # noqa: F401
     except ImportError:
         raise ConfigError("TTML/IMSC files are read and written with ttconv, which is not installed",
-                          hint="pip install ttconv (a dependency of subtrans: reinstall it)") from None
+                          hint='pip install "subtrans-ruzh" again: ttconv is one of its dependencies') from None
     import ttconv
 
     return ttconv
