@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 __all__ = [
+    "EngineUnusable",
     "SubtransError",
     "ParseError",
     "EncodingError",
@@ -144,6 +145,11 @@ class WriteError(SubtransError):
 
 class ModelError(SubtransError):
     """A translation model is unknown, missing, unsafe to load, or cannot do what was asked."""
+
+
+class EngineUnusable(ModelError):
+    """This engine cannot run this model (CTranslate2 cannot convert or load it), though another may:
+    ``--backend auto`` then takes transformers and says why."""
 
 
 class GlossaryError(SubtransError):

@@ -143,7 +143,22 @@ class Translator:
         return self._backends[key]
 
     def _load(self, spec):
-        return load_backend(self.backend_name, spec, device=self.device, allow_pickle=self.allow_pickle)
+        """The backend, loaded. ``--backend auto`` falls back from CTranslate2 to transformers when
+        CTranslate2 cannot convert or load the model, and the backend note (the summary's) says why;
+        an explicit ``--backend ct2`` fails with the reason."""
+        from ..errors import EngineUnusable
+
+        try:
+            return load_backend(self.backend_name, spec, device=self.device, allow_pickle=self.allow_pickle)
+        except EngineUnusable as exc:
+            if not (self._auto and self.backend_name == "ct2"):
+                raise
+            self.backend_name = "hf"
+            self.backend_note = f"hf (auto: CTranslate2 cannot use this model: {exc.message}; --backend hf skips the try)"
+            engine = self._backends.get((spec.name, str(spec.path)))
+            if engine is not None:
+                engine.name = "hf"
+            return load_backend("hf", spec, device=self.device, allow_pickle=self.allow_pickle)
 
     def close(self) -> None:
         if self._cache_obj is not None:

@@ -39,7 +39,7 @@ import warnings
 import threading
 from pathlib import Path
 
-from ...errors import ModelError
+from ...errors import EngineUnusable, ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import PrefixRepair, check_constraints, missing_terms
 from .base import CANDIDATE_LENGTH_PENALTIES, Backend, Candidate
@@ -160,8 +160,8 @@ def convert(folder: Path, target: Path, quantization: str) -> Path:
                     str(tmp), quantization=quantization, force=True)
         except Exception as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise ModelError(f"cannot convert the model for CTranslate2: {first_line(exc)}", path=folder,
-                             hint="use --backend hf for this model") from None
+            raise EngineUnusable(f"cannot convert the model for CTranslate2: {first_line(exc)}", path=folder,
+                                 hint="use --backend hf for this model") from None
         finally:
             if stock is not None:
                 loaders["M2M100Config"] = stock
@@ -213,8 +213,8 @@ class CT2Backend(Tokens, Backend):
                                                      compute_type=self.quantization,
                                                      inter_threads=self.workers, intra_threads=threads)
         except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"cannot load the converted model: {first_line(exc)}", path=self.converted,
-                             hint="delete that folder to convert again, or use --backend hf") from None
+            raise EngineUnusable(f"cannot load the converted model: {first_line(exc)}", path=self.converted,
+                                 hint="delete that folder to convert again, or use --backend hf") from None
         import json
 
         order: list[str] = []  # the target vocabulary, in CTranslate2's order

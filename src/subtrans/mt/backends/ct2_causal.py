@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ...errors import ModelError
+from ...errors import EngineUnusable, ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import PrefixRepair, check_constraints
 from .base import Backend, Candidate, best_and_others
@@ -63,7 +63,7 @@ class CT2CausalBackend(Prompted, Backend):
         check_weights(folder, allow_pickle)
         problem = ct2_problem(spec)
         if problem:
-            raise ModelError(f"{spec.name}: {problem}", text=spec.name, hint="--backend hf (or auto)")
+            raise EngineUnusable(f"{spec.name}: {problem}", text=spec.name, hint="--backend hf (or auto)")
         import ctranslate2
 
         device, kind, index = ct2_device(device)
@@ -80,7 +80,7 @@ class CT2CausalBackend(Prompted, Backend):
                                                    compute_type=self.quantization, inter_threads=self.workers,
                                                    intra_threads=threads)
         except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"cannot load the converted model: {first_line(exc)}", path=self.converted,
+            raise EngineUnusable(f"cannot load the converted model: {first_line(exc)}", path=self.converted,
                              hint="delete that folder to convert again, or use --backend hf") from None
         try:
             generation = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
