@@ -19,6 +19,11 @@ commands run with their bytecode cached (in the temporary folder), as after
 issue 5: ``check`` at most 1.5 times ``pysrt.open`` on 200,000 cues, and time
 per cue flat from 1,000 to 200,000 cues (nothing quadratic).
 
+``--formats`` also times ``--format junit``, ``sarif`` and ``html`` written with ``-o`` and gives each
+report's size (issue 23: JSON on 100,000 cues with about 170,000 findings, ``--sizes 100000
+--fault-rate 1.0``, within 1.5x of ``pysrt.open``; the other formats no slower than JSON; the HTML
+page at most 30 MB).
+
 Options: ``--quick`` (1k and 10k cues: about 20 seconds; the full run takes
 about 3 minutes on 2 cores), ``--sizes 1000,10000``, ``--repeats N`` [3],
 ``--fault-rate F`` [0.08], ``--json PATH`` (write the figures), ``--profile N``
@@ -156,7 +161,7 @@ def _timed(fn):
     return time.perf_counter() - t0, result
 
 
-def measure(path: Path, cues: int, repeats: int, workdir: Path, env: dict) -> dict:
+def measure(path: Path, cues: int, repeats: int, workdir: Path, env: dict, formats: bool = False) -> dict:
     """Best-of-``repeats`` seconds for each way of reading and checking ``path``, runs taking turns."""
     import pysrt
 
@@ -169,6 +174,10 @@ def measure(path: Path, cues: int, repeats: int, workdir: Path, env: dict) -> di
         "cli_json": _subtrans_cli() + ["check", str(path), "--fail-on", "never", "--format", "json",
                                        "-o", str(workdir / "report.json")],
     }
+    if formats:
+        for fmt in ("junit", "sarif", "html"):
+            commands[f"cli_{fmt}"] = _subtrans_cli() + ["check", str(path), "--fail-on", "never", "--format", fmt,
+                                                        "-o", str(workdir / f"report.{fmt}")]
     for cmd in commands.values():  # warm-up: bytecode written, the file in the page cache
         _wall(cmd, env)
     best: dict[str, float] = {}
@@ -182,7 +191,9 @@ def measure(path: Path, cues: int, repeats: int, workdir: Path, env: dict) -> di
         _keep_best(best, "run_check", seconds)
         for fmt in ("text", "json"):
             _keep_best(best, f"render_{fmt}", _timed(lambda: render(report, fmt))[0])
-    return {"cues": cues, "findings": len(report.files[0].findings), "bytes": path.stat().st_size, **best}
+    sizes = {f"{fmt}_bytes": (workdir / f"report.{fmt}").stat().st_size
+             for fmt in ("json", "junit", "sarif", "html") if (workdir / f"report.{fmt}").exists()}
+    return {"cues": cues, "findings": len(report.files[0].findings), "bytes": path.stat().st_size, **sizes, **best}
 
 
 def profile(path: Path, top: int = 25) -> str:
@@ -226,6 +237,8 @@ def main(argv=None) -> int:
     ap.add_argument("--fault-rate", type=float, default=0.08, help="share of cues given a fault [0.08]")
     ap.add_argument("--json", type=Path, help="write the figures to this file")
     ap.add_argument("--profile", type=int, metavar="N", help="print a cProfile of check on N cues and stop")
+    ap.add_argument("--formats", action="store_true",
+                    help="also time check --format junit, sarif and html -o FILE (and give the reports' sizes)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(QUICK_SIZES if args.quick else SIZES)
     repeats = args.repeats
@@ -243,7 +256,7 @@ def main(argv=None) -> int:
             path = work / f"bench-{n}.ru.srt"
             path.write_text(make_srt(n, fault_rate=args.fault_rate), "utf-8")
             print(f"{n:,} cues ...", file=sys.stderr, flush=True)
-            rows.append(measure(path, n, repeats, work, env))
+            rows.append(measure(path, n, repeats, work, env, formats=args.formats))
             path.unlink()
 
     print(f"# subtrans QA throughput, {time.strftime('%Y-%m-%d')}")
@@ -256,6 +269,15 @@ def main(argv=None) -> int:
           f"(goal <= 1.5; json -o: {last['cli_json'] / last['pysrt']:.2f}); "
           f"in-process run_check / pysrt.open = {last['run_check'] / last['pysrt_inproc']:.2f}")
     per_cue = [r["run_check"] / r["cues"] * 1e6 for r in rows]
+    if args.formats:
+        print()
+        print("| cues | findings | `pysrt.open` | " + " | ".join(f"`{f}` -o: time, / pysrt, size" for f in
+                                                              ("json", "junit", "sarif", "html")) + " |")
+        print("|" + "---:|" * 7)
+        for r in rows:
+            cells = [f"{r['cli_' + f]:.2f} s, {r['cli_' + f] / r['pysrt']:.2f}x, {r.get(f + '_bytes', 0) / 1e6:.1f} MB"
+                     for f in ("json", "junit", "sarif", "html")]
+            print(f"| {r['cues']:,} | {r['findings']:,} | {r['pysrt']:.2f} s | " + " | ".join(cells) + " |")
     print(f"run_check per cue: {', '.join(f'{x:.1f}' for x in per_cue)} µs "
           f"(largest size / smallest: {per_cue[-1] / per_cue[0]:.2f}; 1.0 is linear)")
     if args.json:

@@ -175,3 +175,28 @@ def test_docs_rules_md_lists_every_rule_under_its_name():
     if os.environ.get("SUBTRANS_REGENERATE_GOLDEN") == "1":
         page.write_text(expected, encoding="utf-8")
     assert page.read_text(encoding="utf-8") == expected
+
+
+def test_junit_escapes_what_a_subtitle_may_hold(tmp_path):
+    xmlschema = pytest.importorskip("xmlschema")
+    path = tmp_path / "odd.ru.srt"
+    path.write_text('1\n00:00:01,000 --> 00:00:01,300\n"Кавычки" & <теги> \x0b и всё такое, очень быстро.\n',
+                    encoding="utf-8")
+    text = check(path, "-f", "junit")
+    xmlschema.XMLSchema(SCHEMAS / "junit-10.xsd").validate(text)
+    failure = ET.fromstring(text).find(".//failure")
+    assert failure.text.endswith('"Кавычки" & <теги> \ufffd и всё такое, очень быстро.')
+
+
+def test_json_is_the_schema_1_object_with_one_finding_per_line(files):
+    _, bad, clean, broken = files
+    text = check(bad, clean, broken, "-f", "json")
+    doc = json.loads(text)
+    assert [f["path"] for f in doc["files"]] == [str(bad), str(clean), str(broken)]
+    findings = doc["files"][0]["findings"]
+    assert findings and all(set(f) == {"rule", "code", "severity", "cue", "id", "start", "end", "message", "value",
+                                       "limit", "line"} for f in findings)
+    assert doc["files"][1]["findings"] == [] and doc["files"][2]["error"]["type"] == "ParseError"
+    assert doc["summary"]["findings"] == len(findings)
+    lines = text.splitlines()
+    assert sum(1 for ln in lines if ln.lstrip().startswith('{"rule": ')) == len(findings)

@@ -52,9 +52,10 @@ def _text_lines(track, n: int) -> tuple[int, int]:
 
 def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_place=False, fix_output=None,
               fail_on=None, encoding=None, input_format=None, ignored=(), config_path=None,
-              sources=(), glossaries=(), ignore_styles=None) -> Report:
+              sources=(), glossaries=(), ignore_styles=None, timeline: bool = True) -> Report:
     """Check ``files``; with ``sources`` (one per file, in order) also source-versus-translation
-    rules, and with ``glossaries`` the glossary rule."""
+    rules, and with ``glossaries`` the glossary rule. ``timeline``: work out each file's reading speed
+    per cue, which only the HTML report draws (the command line asks for it for that format only)."""
     settings, cfg_fail_on = build_settings(profile=profile, fps=fps, ignored=ignored, config_path=config_path)
     fail_name = fail_on or cfg_fail_on or "warning"
     if fail_name not in ("error", "warning", "info", "never"):
@@ -127,11 +128,12 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
             fr.texts = {f.cue: track.cues[f.cue - 1].text for f in fr.findings
                         if f.cue is not None and 0 < f.cue <= len(track.cues)}
             fr.lines = {n: _text_lines(track, n) for n in fr.texts}
-            from .text import reading_speed  # the per-cue track the HTML report draws
+            if timeline:
+                from .text import reading_speed  # the per-cue track the HTML report draws
 
-            hw, max_cps = prof.get("half_width_weight", 1.0), prof.get("max_cps")
-            fr.timeline = [(i, c.start, c.end, reading_speed(c.text, c.duration, hw), max_cps)
-                           for i, c in enumerate(track.cues, 1)]
+                hw, max_cps = prof.get("half_width_weight", 1.0), prof.get("max_cps")
+                fr.timeline = [(i, c.start, c.end, reading_speed(c.text, c.duration, hw), max_cps)
+                               for i, c in enumerate(track.cues, 1)]
             if source is not None:
                 fr.pairs = _pairs(source, track, glossary)
         except SubtransError as exc:

@@ -124,6 +124,7 @@ def check(files, profile, fps, fmt, output, quiet, verbose, lenient, do_fix, in_
         fix_output=output if do_fix else None, fail_on=fail_on, encoding=encoding,
         input_format=input_format, ignored=set(ignored), config_path=config_path,
         sources=sources, glossaries=glossaries, ignore_styles=tuple(ignore_styles) or None,
+        timeline=fmt == "html",
     )
     from .reports import render
     from .textio import atomic_write

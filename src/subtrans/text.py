@@ -119,6 +119,19 @@ _SIMP_ONLY = set(
 )
 
 
+#: Cues read to tell a track's language: a long track is sampled evenly, a short one read whole.
+LANGUAGE_SAMPLE = 2000
+
+
+def sample_texts(cues, limit: int = LANGUAGE_SAMPLE) -> list[str]:
+    """The texts of ``cues`` (a sequence), or of ``limit`` of them evenly spaced: what
+    :func:`detect_language` needs of a long track."""
+    n = len(cues)
+    if n <= limit:
+        return [c.text for c in cues]
+    return [cues[i * n // limit].text for i in range(limit)]
+
+
 def detect_language(texts) -> str | None:
     """``ru``, ``zh-hans``, ``zh-hant`` or ``None`` from the script of the text."""
     # One pass over all the text at once: the counts are sums, so joining changes nothing.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from ..text import base_language, detect_language
+from ..text import base_language, detect_language, sample_texts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Track
@@ -82,7 +82,7 @@ def default_output(path: str | Path, target: str, output_format: str | None = No
 
 def detect_source(track: "Track") -> str:
     """The source language of ``track`` from its script."""
-    lang = detect_language(c.text for c in track.cues)
+    lang = detect_language(sample_texts(track.cues))
     if lang is None:
         raise ConfigError("cannot tell the source language (no Cyrillic or Chinese text)",
                           path=track.path, hint="name it with --from ru|zh")

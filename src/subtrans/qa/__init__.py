@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..model import Track
 from ..profiles import Profile, load_profile, profile_for_language
-from ..text import detect_language
+from ..text import detect_language, sample_texts
 from . import rules as _rules  # noqa: F401  (register the built-in rules)
 from .base import RULES, Context, Finding, Fix, Rule, Severity, register_rule
 
@@ -44,7 +44,7 @@ def resolve_profile(track: Track, profile: str | Profile | None = None,
     if isinstance(profile, Profile):
         prof = profile
     else:
-        prof = load_profile(profile or profile_for_language(detect_language(c.text for c in track.cues)))
+        prof = load_profile(profile or profile_for_language(detect_language(sample_texts(track.cues))))
     if limits:
         prof = prof.with_values(limits, limits_source)
     return prof, auto
@@ -52,10 +52,10 @@ def resolve_profile(track: Track, profile: str | Profile | None = None,
 
 def _context(track: Track, settings: Settings) -> Context:
     prof, _ = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
-    language = prof.language if prof.language != "any" else detect_language(c.text for c in track.cues)
+    language = prof.language if prof.language != "any" else detect_language(sample_texts(track.cues))
     source_language = None
     if settings.source is not None:
-        source_language = detect_language(c.text for c in settings.source.cues)
+        source_language = detect_language(sample_texts(settings.source.cues))
     from ..lang.bilingual import bilingual
 
     return Context(profile=prof, fps=settings.fps, language=language, severities=dict(settings.severities),

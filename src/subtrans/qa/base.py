@@ -33,7 +33,7 @@ class Severity(enum.IntEnum):
     ERROR = 3
 
     def __str__(self) -> str:
-        return self.name.lower()
+        return _SEVERITY_NAMES[self]
 
     @classmethod
     def parse(cls, name: str) -> "Severity":
@@ -43,7 +43,10 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {name!r} (error, warning, info)") from None
 
 
-@dataclass(frozen=True)
+_SEVERITY_NAMES = {s: s.name.lower() for s in Severity}
+
+
+@dataclass(slots=True)
 class Finding:
     """One problem in one cue (or in the file, when ``cue`` is ``None``)."""
 
@@ -61,7 +64,7 @@ class Finding:
 
     def to_dict(self) -> dict:
         return {
-            "rule": self.rule, "code": self.code, "severity": str(self.severity),
+            "rule": self.rule, "code": self.code, "severity": _SEVERITY_NAMES[self.severity],
             "cue": self.cue, "id": self.id, "start": self.start, "end": self.end,
             "message": self.message, "value": self.value, "limit": self.limit, "line": self.line,
         }

@@ -13,62 +13,76 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
 
 from ..model import format_timestamp
 
+# Characters XML 1.0 cannot hold (a subtitle may carry them): written as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-def _case_name(f) -> str:
-    if f.cue is None:
-        return f.rule
-    when = f" ({format_timestamp(f.start)})" if f.start is not None else ""
-    return f"{f.rule} cue {f.cue}{when}"
+
+def _text(value: str) -> str:
+    # str.replace, not str.translate: translate with a table is several times slower on non-ASCII text
+    return _NOT_XML.sub("\ufffd", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(value: str) -> str:
+    return ('"' + _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+            .replace("\t", "&#9;") + '"')
 
 
 def render(report) -> str:
-    suites = ET.Element("testsuites", name="subtrans check")
+    """Written as text, not through ElementTree: a report of 100,000 findings builds in a fraction of the
+    time; the tests validate it against the XSD."""
+    suites: list[str] = []
     totals = [0, 0, 0]     # tests, failures, errors
     for fr in report.files:
-        suite = ET.SubElement(suites, "testsuite", name=fr.path, file=fr.path)
-        props = ET.SubElement(suite, "properties")
-        ET.SubElement(props, "property", name="signature", value=fr.signature or report.signature)
-        if fr.profile:
-            ET.SubElement(props, "property", name="profile", value=fr.profile)
+        cases: list[str] = []
         tests = failures = errors = 0
+        path = _attr(fr.path)
         if fr.error is not None:
-            case = ET.SubElement(suite, "testcase", classname=fr.path, name="read")
-            err = ET.SubElement(case, "error", message=str(fr.error), type=type(fr.error).__name__)
-            err.text = str(fr.error)
+            msg = str(fr.error)
+            cases.append(f'    <testcase classname={path} name="read">\n      <error message={_attr(msg)} '
+                         f'type={_attr(type(fr.error).__name__)}>{_text(msg)}</error>\n    </testcase>')
             tests, errors = 1, 1
         elif not fr.findings:
-            ET.SubElement(suite, "testcase", classname=fr.path, name="all rules")
+            cases.append(f'    <testcase classname={path} name="all rules" />')
             tests = 1
         seen: dict[str, int] = {}
+        path_text = _text(fr.path)
+        stamps: dict[int, str] = {}      # a cue's findings share its times: each written once
         for f in fr.findings:
-            name = _case_name(f)
+            # Rule names, cue numbers and times need no escaping; the path is escaped once per file.
+            start = None if f.start is None else stamps.get(f.start) or stamps.setdefault(
+                f.start, format_timestamp(f.start))
+            name = f.rule if f.cue is None else f"{f.rule} cue {f.cue}" + (f" ({start})" if start else "")
             seen[name] = seen.get(name, 0) + 1
             if seen[name] > 1:
                 name += f" #{seen[name]}"
-            case = ET.SubElement(suite, "testcase", classname=fr.path, name=name)
             tests += 1
             where = f"cue {f.cue}" if f.cue is not None else "file"
-            if f.start is not None:
-                where += f" ({format_timestamp(f.start)} --> {format_timestamp(f.end)})"
-            detail = f"{fr.path}:{f.line or ''}: {where}: {f.rule} [{f.code}] {f.severity}: {f.message}"
+            if start is not None:
+                end = stamps.get(f.end) or stamps.setdefault(f.end, format_timestamp(f.end))
+                where += f" ({start} --&gt; {end})"
+            message = _text(f.message)
             text = fr.texts.get(f.cue) if f.cue is not None else None
-            if text is not None:
-                detail += "\n" + text
+            detail = (f"{path_text}:{f.line or ''}: {where}: {f.rule} [{f.code}] {f.severity}: {message}"
+                      + ("\n" + _text(text) if text is not None else ""))
             if report.failing(f):
                 failures += 1
-                node = ET.SubElement(case, "failure", message=f"{where}: {f.message}", type=f.rule)
-                node.text = detail
+                attr = message.replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+                inner = f'<failure message="{where}: {attr}" type="{f.rule}">{detail}</failure>'
             else:
-                ET.SubElement(case, "system-out").text = detail
-        suite.set("tests", str(tests))
-        suite.set("failures", str(failures))
-        suite.set("errors", str(errors))
+                inner = f"<system-out>{detail}</system-out>"
+            cases.append(f'    <testcase classname={path} name="{name}">\n      {inner}\n    </testcase>')
+        props = [f'      <property name="signature" value={_attr(fr.signature or report.signature)} />']
+        if fr.profile:
+            props.append(f'      <property name="profile" value={_attr(fr.profile)} />')
+        suites.append(f'  <testsuite name={path} file={path} tests="{tests}" failures="{failures}" '
+                      f'errors="{errors}">\n    <properties>\n' + "\n".join(props) + "\n    </properties>\n"
+                      + "\n".join(cases) + "\n  </testsuite>")
         totals = [totals[0] + tests, totals[1] + failures, totals[2] + errors]
-    for key, value in zip(("tests", "failures", "errors"), totals):
-        suites.set(key, str(value))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    head = (f'<testsuites name="subtrans check" tests="{totals[0]}" failures="{totals[1]}" '
+            f'errors="{totals[2]}">')
+    body = "\n".join([head, *suites, "</testsuites>"]) if suites else head[:-1] + " />"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
