@@ -193,7 +193,26 @@ def measure(path: Path, cues: int, repeats: int, workdir: Path, env: dict, forma
             _keep_best(best, f"render_{fmt}", _timed(lambda: render(report, fmt))[0])
     sizes = {f"{fmt}_bytes": (workdir / f"report.{fmt}").stat().st_size
              for fmt in ("json", "junit", "sarif", "html") if (workdir / f"report.{fmt}").exists()}
+    if formats and (workdir / "report.html").exists():
+        opened = open_in_chromium(workdir / "report.html", workdir)
+        if opened is not None:
+            sizes["html_open_s"] = opened
     return {"cues": cues, "findings": len(report.files[0].findings), "bytes": path.stat().st_size, **sizes, **best}
+
+
+def open_in_chromium(page: Path, workdir: Path) -> float | None:
+    """Seconds headless Chromium takes to load ``page`` and run its script (None: no Chromium here)."""
+    import shutil
+
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("google-chrome")
+    if not chromium:
+        return None
+    t0 = time.perf_counter()
+    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                           "--no-first-run", f"--user-data-dir={workdir / 'chromium'}", "--window-size=1280,1400",
+                           "--dump-dom", page.resolve().as_uri()], capture_output=True, text=True, timeout=300)
+    seconds = time.perf_counter() - t0
+    return seconds if "data-ready" in done.stdout[:2000] else None
 
 
 def profile(path: Path, top: int = 25) -> str:
@@ -278,6 +297,10 @@ def main(argv=None) -> int:
             cells = [f"{r['cli_' + f]:.2f} s, {r['cli_' + f] / r['pysrt']:.2f}x, {r.get(f + '_bytes', 0) / 1e6:.1f} MB"
                      for f in ("json", "junit", "sarif", "html")]
             print(f"| {r['cues']:,} | {r['findings']:,} | {r['pysrt']:.2f} s | " + " | ".join(cells) + " |")
+    for r in rows:
+        if "html_open_s" in r:
+            print(f"headless Chromium opens the {r['html_bytes'] / 1e6:.1f} MB HTML report of {r['findings']:,} findings "
+                  f"and runs its script in {r['html_open_s']:.1f} s")
     print(f"run_check per cue: {', '.join(f'{x:.1f}' for x in per_cue)} µs "
           f"(largest size / smallest: {per_cue[-1] / per_cue[0]:.2f}; 1.0 is linear)")
     if args.json:

@@ -190,3 +190,46 @@ def test_the_table_sorts_by_a_column_and_a_search_filters_it(single):
     html = browse(page, tmp, query="?q=" + "револьвер")
     shown = [r for r, visible in rows_in_order(html) if visible]
     assert len(shown) == 1 and outputs(html) == ["1 of 9 findings shown"]
+
+
+@pytest.fixture(scope="module")
+def large(artefacts, tmp_path_factory) -> tuple[Path, Path, int]:
+    """A report of a 6,000-cue file with a finding or two in every cue: drawn from embedded data, paged."""
+    lines = []
+    for n in range(1, 6001):
+        start = n * 2000
+        text = f"Реплика номер {n}: слишком длинная строка, чтобы прочитать её за полсекунды."
+        lines.append(f"{n}\n{_srt_time(start)} --> {_srt_time(start + 500)}\n{text}\n")
+    src = tmp_path_factory.mktemp("large") / "large.ru.srt"
+    src.write_text("\n".join(lines), encoding="utf-8")
+    report = run_check([src])
+    page = artefacts / "report-large.html"
+    page.write_text(render(report, "html"), encoding="utf-8")
+    return page, tmp_path_factory.mktemp("chromium"), len(report.files[0].findings)
+
+
+def _srt_time(ms: int) -> str:
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+
+def test_a_large_report_draws_a_page_of_rows_from_its_data(large):
+    page, tmp, total = large
+    assert total > 6000
+    html = browse(page, tmp)
+    assert "data-ready" in re.search(r"<html[^>]*>", html).group(0), "the page's script did not run"
+    rows = rows_in_order(html)
+    assert len(rows) == 200 and all(shown for _, shown in rows)
+    assert outputs(html)[0] == f"{total} of {total} findings shown"
+    assert f"rows 1–200 of {total}, page 1 of {-(-total // 200)}" in html
+    # sorted by severity, errors first; a search finds one cue's findings; a link to a row far down
+    # the table draws the page that holds it
+    html = browse(page, tmp, query="?sort=time&order=desc")
+    first = rows_in_order(html)[0][0]
+    assert re.search(rf'<tr id="{first}"[^>]*>.*?<th scope="row" class="num">6000<', html, re.S)
+    html = browse(page, tmp, query="?q=" + "номер 4321:")
+    shown = rows_in_order(html)
+    assert shown and all(re.search(rf'<tr id="{r}"[^>]*>.*?>4321<', html, re.S) for r, _ in shown)
+    assert outputs(html)[0] == f"{len(shown)} of {total} findings shown"
+    far = f"f1-r{total - 3}"
+    html = browse(page, tmp, query="#" + far)
+    assert far in [r for r, _ in rows_in_order(html)]

@@ -342,3 +342,23 @@ def test_each_finding_row_shows_its_cues_time_and_text():
     assert '<td class="time" data-sort="40000">00:00:40,000 → 00:00:42,500</td>' in row
     assert "Вы опоздали. Билеты, паспорта, деньги —<br>в саквояже, а револьвер держите при себе." in row
     assert 'type="search"' in html and html.count('aria-sort="none"') == 8    # a search box; sortable headings
+
+
+def test_a_large_report_embeds_its_findings_once_as_data(tmp_path):
+    """Above 2,000 findings a file's table is data the page draws a page at a time: the page stays small
+    (at most 250 bytes a finding here, against over 1,000 as rows), the chart marks one finding a span."""
+    import json
+
+    lines = [f"{n}\n00:{n // 60 % 60:02d}:{n % 60:02d},000 --> 00:{n // 60 % 60:02d}:{n % 60:02d},400\n"
+             f"Реплика {n}: слишком длинная строка для такого короткого показа на экране." for n in range(1, 3001)]
+    src = tmp_path / "big.ru.srt"
+    src.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    report = run_check([src])
+    findings = len(report.files[0].findings)
+    html = render(report, "html")
+    assert findings > 3000 and len(html.encode("utf-8")) / findings < 250
+    assert not re.search(r'<tr id="f1-r\d', html)                  # no row in the page itself
+    blob = re.search(r'<script type="application/json" class="findings-data">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(blob)
+    assert len(data["rows"]) == findings and len(data["texts"]) == 3000     # each cue's text once
+    assert html.count('<a class="mark') <= 240

@@ -95,6 +95,9 @@ class _FileView:
         self.sep = "." if fr.format == "vtt" else ","
         self.findings = list(fr.findings)
         self.row_ids = [f"{self.key}-r{i}" for i in range(1, len(self.findings) + 1)]
+        #: Above PAGED_FROM findings the table is drawn by the page from data embedded once (a page of rows
+        #: at a time) and the chart marks one finding per span: a report of 170,000 findings stays small.
+        self.paged = len(self.findings) > PAGED_FROM
         timeline = getattr(fr, "timeline", None)
         self.partial = timeline is None
         if timeline is None:  # an older FileReport: only the cues that broke the limit are known
@@ -129,6 +132,13 @@ def _chart(v: _FileView) -> str:
     cues = [c for c in v.cues if c[1] is not None and c[2] is not None]
     marks = [(row, f) for row, f in zip(v.row_ids, v.findings) if f.start is not None and f.end is not None]
     end_ms = max([c[2] for c in cues] + [f.end for _, f in marks] + [1000])
+    spans = None
+    if v.paged:   # one mark per span of the film: the most severe finding of the span, and how many there are
+        bins: dict[int, list] = {}
+        for row, f in marks:
+            bins.setdefault(min(int(f.start * DENSE_BINS / max(end_ms, 1)), DENSE_BINS - 1), []).append((row, f))
+        spans = {k: (max(fs, key=lambda rf: (rf[1].severity, -rf[1].start)), len(fs)) for k, fs in bins.items()}
+        marks = [rf for rf, _ in spans.values()]
     step_t = _time_step(end_ms)
     t_max = math.ceil(end_ms / step_t) * step_t
     plot_w = W - LEFT - RIGHT
@@ -222,12 +232,15 @@ def _chart(v: _FileView) -> str:
                    f'{limit:g}</text>')
     out.append(f'<line class="axis" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
     # Finding marks, each a link to its row in the table.
+    counts = {id(rf[1]): n for rf, n in spans.values()} if spans else {}
     for (start, end), fs in stacks.items():
         cx = x((start + end) / 2)
         fs = sorted(fs, key=lambda rf: -rf[1].severity)
         for k, (row, f) in enumerate(fs):
             cy = top - 9 - min(k, depth - 1) * LANE_ROW
             label = f"cue {f.cue}: {f.rule}, {f.severity}: {f.message}"
+            if counts.get(id(f), 1) > 1:
+                label = f"{counts[id(f)]} findings around {_clock(f.start)}; the most severe: " + label
             out.append(f'<a class="mark sev-{f.severity}" href="#{row}" data-rule="{_e(f.rule)}" '
                        f'data-severity="{f.severity}"><title>{_e(label)}</title>{_shape_path(f.severity, cx, cy)}</a>')
         if len(fs) > depth:
@@ -238,6 +251,9 @@ def _chart(v: _FileView) -> str:
 
 
 DENSE_BINS = 240  # more cues than this many spans: draw spans, not cues
+PAGED_FROM = 2000  # more findings than this in a file: a paged table from embedded data
+PAGE_ROWS = 200
+SPEED_TABLE_ALL_UP_TO = 5000  # more cues: the folded reading-speed table lists the cues over the limit only
 
 
 def _bars(v: _FileView, cues, limit, t_max: float, plot_w: float) -> list[tuple]:
@@ -301,14 +317,17 @@ def _chart_text(v: _FileView) -> str:
 
 def _speed_table(v: _FileView) -> str:
     rows = []
-    for cue, start, end, cps in v.cues:
+    every = len(v.cues) <= SPEED_TABLE_ALL_UP_TO
+    for cue, start, end, cps in v.cues if every else v.over:
         over = cps is not None and v.limit is not None and cps > v.limit
         rows.append(f'<tr{" class=over" if over else ""}><td class="num">{cue}</td>'
                     f'<td class="time">{_e(v.timecode(start, end))}</td>'
                     f'<td class="num">{"—" if cps is None else _num(cps)}</td>'
                     f'<td>{"▲ over the limit" if over else ""}</td></tr>')
     return (
-        f'<details class="speeds"><summary>Reading speed per cue, as a table ({_plural(len(v.cues), "cue")})</summary>'
+        f'<details class="speeds"><summary>Reading speed per cue, as a table ('
+        f'{_plural(len(v.cues), "cue") if every else _plural(len(rows), "cue") + " over the limit, of " + str(len(v.cues))})'
+        f'</summary>'
         f'<table><caption class="visually-hidden">Reading speed per cue</caption>'
         f'<thead><tr><th scope="col">Cue</th><th scope="col">Time</th><th scope="col">CPS</th>'
         f'<th scope="col">Limit {"" if v.limit is None else f"{v.limit:g}"}</th></tr></thead>'
@@ -389,8 +408,8 @@ def _findings_table(v: _FileView) -> str:
     if not v.findings:
         return ('<p class="clean"><span aria-hidden="true">✓</span> No findings: every cue passes the '
                 "profile's rules.</p>")
-    rule_opts = "".join(f'<option value="{_e(r)}">{_e(r)} ({len(fs)})</option>' for r, fs in sorted(v.by_rule))
-    sev_opts = "".join(f'<option value="{s}">{s} ({v.by_sev[s]})</option>' for s in SEVERITIES)
+    if v.paged:
+        return _paged_table(v)
     rows = []
     texts = getattr(v.fr, "texts", None) or {}
     rank = {"error": 3, "warning": 2, "info": 1}
@@ -415,19 +434,72 @@ def _findings_table(v: _FileView) -> str:
             f'<td class="val"{_sort_key(f.value)}>{_value(f.value)}</td>'
             f'<td class="val"{_sort_key(f.limit)}>{_value(f.limit)}</td></tr>')
     heads = "".join(f'<th scope="col" data-col="{key}" aria-sort="none"><button type="button">{label}</button></th>'
-                    for key, label in (("cue", "Cue"), ("time", "Time"), ("text", "Text"), ("rule", "Rule"),
-                                       ("severity", "Severity"), ("message", "Message"), ("value", "Value"),
-                                       ("limit", "Limit")))
+                    for key, label in _COLUMNS)
     return (
-        f'<div class="filters" hidden><label>Search <input type="search" data-filter="q" '
-        f'placeholder="text, rule, time…" aria-label="Search the findings"></label> '
-        f'<label>Rule <select data-filter="rule"><option value="">all rules</option>'
-        f'{rule_opts}</select></label> <label>Severity <select data-filter="severity"><option value="">'
-        f'all severities</option>{sev_opts}</select></label> <output aria-live="polite"></output></div>'
+        _filters(v) +
         f'<div class="table-wrap"><table class="findings" id="{v.key}-table"><caption>'
         f'{_plural(len(v.findings), "finding")} in {_e(v.fr.path)} (a column\'s heading sorts by it)</caption>'
         f'<thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         f'<p class="no-match" hidden>No finding matches these filters.</p>'
+    )
+
+
+_COLUMNS = (("cue", "Cue"), ("time", "Time"), ("text", "Text"), ("rule", "Rule"), ("severity", "Severity"),
+            ("message", "Message"), ("value", "Value"), ("limit", "Limit"))
+
+
+def _filters(v: _FileView) -> str:
+    rule_opts = "".join(f'<option value="{_e(r)}">{_e(r)} ({len(fs)})</option>' for r, fs in sorted(v.by_rule))
+    sev_opts = "".join(f'<option value="{s}">{s} ({v.by_sev[s]})</option>' for s in SEVERITIES)
+    return (f'<div class="filters" hidden><label>Search <input type="search" data-filter="q" '
+            f'placeholder="text, rule, time…" aria-label="Search the findings"></label> '
+            f'<label>Rule <select data-filter="rule"><option value="">all rules</option>'
+            f'{rule_opts}</select></label> <label>Severity <select data-filter="severity"><option value="">'
+            f'all severities</option>{sev_opts}</select></label> <output aria-live="polite"></output></div>')
+
+
+def _paged_table(v: _FileView) -> str:
+    """The findings of a large file as data embedded once (compact rows, each cue's text once), which the
+    page's script filters, sorts and draws a page at a time."""
+    import json
+
+    rules: dict[str, int] = {}
+    texts: dict[int, int] = {}
+    text_list: list[str] = []
+    cue_texts = getattr(v.fr, "texts", None) or {}
+    rank = {"info": 1, "warning": 2, "error": 3}
+    rows = []
+    for f in v.findings:
+        r = rules.setdefault(f.rule, len(rules))
+        t = -1
+        if f.cue is not None and f.cue in cue_texts:
+            t = texts.get(f.cue, -1)
+            if t == -1:
+                t = texts[f.cue] = len(text_list)
+                text_list.append(cue_texts[f.cue])
+        ident = f.id if f.id is not None and f.id != str(f.cue) else None
+        value = f.value if not isinstance(f.value, float) else round(f.value, 2)
+        limit = f.limit if not isinstance(f.limit, float) else round(f.limit, 2)
+        rows.append([f.cue or 0, ident, f.line or 0, -1 if f.start is None else f.start,
+                     -1 if f.end is None else f.end, t, r, rank[str(f.severity)], f.message, value, limit])
+    codes = {f.rule: f.code for f in v.findings}
+    data = {"sep": v.sep, "lang": _lang(v.fr), "rules": list(rules), "codes": [codes[r] for r in rules],
+            "texts": text_list, "rows": rows}
+    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    heads = "".join(f'<th scope="col" data-col="{key}" aria-sort="none"><button type="button">{label}</button></th>'
+                    for key, label in _COLUMNS)
+    return (
+        _filters(v)
+        + f'<div class="table-wrap"><table class="findings paged" id="{v.key}-table"><caption>'
+        f'{_plural(len(v.findings), "finding")} in {_e(v.fr.path)}, {PAGE_ROWS} a page (a column\'s heading '
+        f'sorts by it)</caption><thead><tr>{heads}</tr></thead><tbody></tbody></table></div>'
+        f'<div class="pager" hidden><button type="button" data-page="prev">← Previous</button> '
+        f'<span class="page-info" aria-live="polite"></span> '
+        f'<button type="button" data-page="next">Next →</button></div>'
+        f'<p class="no-match" hidden>No finding matches these filters.</p>'
+        f'<noscript><p>{_plural(len(v.findings), "finding")}: this table is drawn by the page\'s script. '
+        f'The JSON, JUnit or SARIF report lists them without one.</p></noscript>'
+        f'<script type="application/json" class="findings-data">{blob}</script>'
     )
 
 
@@ -668,6 +740,9 @@ details.speeds tr.over td{color:var(--excess);font-weight:600}
 background:var(--bg);color:var(--fg)}
 .filters output{color:var(--muted)}
 .table-wrap{overflow-x:auto}
+.pager{display:flex;gap:12px;align-items:center;margin:6px 0;font-size:14px}
+.pager button{font:inherit;padding:3px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);
+color:var(--fg);cursor:pointer}.pager button:disabled{opacity:.45;cursor:default}
 table.findings{width:100%}
 table.pairs{width:100%}
 table.pairs td{vertical-align:top}
@@ -717,36 +792,122 @@ SCRIPT = """
 (function () {
   "use strict";
   var params = new URLSearchParams(location.search), sections = [];
+  var SEVS = ["", "info", "warning", "error"], PAGE = PAGE_ROWS_VALUE;
+  function esc(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function stamp(ms, sep) {
+    var h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, s = Math.floor(ms / 1000) % 60;
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(h) + ":" + two(m) + ":" + two(s) + sep + ("00" + (ms % 1000)).slice(-3);
+  }
+  function num(v) {
+    if (v === null || v === undefined) return "";
+    return typeof v === "string" ? "<code>" + esc(v) + "</code>" : esc(v);
+  }
   document.querySelectorAll("section.file").forEach(function (sec) {
     var table = sec.querySelector("table.findings");
     if (!table) return;
     var box = sec.querySelector(".filters"), out = box.querySelector("output");
     var rule = box.querySelector("[data-filter=rule]"), sev = box.querySelector("[data-filter=severity]");
     var q = box.querySelector("[data-filter=q]");
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-    function key(tr, i) {
-      var cell = tr.cells[i], v = cell.getAttribute("data-sort");
-      return v !== null ? parseFloat(v) : cell.textContent.trim().toLowerCase();
-    }
-    function sortBy(i, order) {  // a stable sort: equal keys keep the file's order
-      var dir = order === "descending" ? -1 : 1;
-      var sorted = rows.map(function (tr, n) { return [key(tr, i), n, tr]; });
-      sorted.sort(function (a, b) {
-        if (a[0] < b[0]) return -dir;
-        if (a[0] > b[0]) return dir;
-        return a[1] - b[1];
-      });
-      sorted.forEach(function (s) { table.tBodies[0].appendChild(s[2]); });
-      heads.forEach(function (th, n) { th.setAttribute("aria-sort", n === i ? order : "none"); });
-    }
-    heads.forEach(function (th, i) {
-      th.querySelector("button").addEventListener("click", function () {
-        sortBy(i, th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending");
-      });
-    });
+    var cols = heads.map(function (th) { return th.getAttribute("data-col"); });
     var marks = Array.prototype.slice.call(sec.querySelectorAll(".mark"));
-    var none = sec.querySelector(".no-match");
+    var none = sec.querySelector(".no-match"), blob = sec.querySelector("script.findings-data");
+    var key = sec.id, view;
+    if (blob) {  // a large file: rows drawn from the data, a page at a time
+      var data = JSON.parse(blob.textContent), pager = sec.querySelector(".pager"), page = 0;
+      var info = pager.querySelector(".page-info"), order = data.rows.map(function (r, n) { return n; });
+      var hay = [];
+      var rowText = function (n) { var t = data.rows[n][5]; return t < 0 ? "" : data.texts[t]; };
+      var sortKey = {
+        cue: function (n) { return data.rows[n][0]; }, time: function (n) { return data.rows[n][3]; },
+        text: function (n) { return rowText(n).toLowerCase(); },
+        rule: function (n) { return data.rules[data.rows[n][6]]; }, severity: function (n) { return data.rows[n][7]; },
+        message: function (n) { return data.rows[n][8].toLowerCase(); },
+        value: function (n) { var v = data.rows[n][9]; return v === null ? -Infinity : v; },
+        limit: function (n) { var v = data.rows[n][10]; return v === null ? -Infinity : v; }
+      };
+      var matchesRow = function (n) {
+        var r = data.rows[n], words = q.value.trim().toLowerCase();
+        if (rule.value && data.rules[r[6]] !== rule.value) return false;
+        if (sev.value && SEVS[r[7]] !== sev.value) return false;
+        if (!words) return true;
+        if (hay[n] === undefined) {
+          hay[n] = [r[0] || "file", r[3] < 0 ? "" : stamp(r[3], data.sep) + " → " + stamp(r[4], data.sep),
+                    rowText(n), data.rules[r[6]], data.codes[r[6]], SEVS[r[7]], r[8], r[9], r[10]].join(" ").toLowerCase();
+        }
+        return hay[n].indexOf(words) !== -1;
+      };
+      var rowHtml = function (n) {
+        var r = data.rows[n], s = SEVS[r[7]], sub = [];
+        if (r[1] !== null) sub.push("id " + esc(r[1]));
+        if (r[2]) sub.push("line " + r[2]);
+        return '<tr id="' + key + "-r" + (n + 1) + '" class="finding sev-' + s + '" data-rule="' + esc(data.rules[r[6]]) +
+          '" data-severity="' + s + '"><th scope="row" class="num">' + (r[0] || "file") +
+          (sub.length ? "<small>" + sub.join(" · ") + "</small>" : "") + '</th><td class="time">' +
+          (r[3] < 0 ? "" : stamp(r[3], data.sep) + " → " + stamp(r[4], data.sep)) + '</td><td class="text" lang="' +
+          data.lang + '">' + esc(rowText(n)).replace(/\\n/g, "<br>") + "</td><td>" + esc(data.rules[r[6]]) +
+          ' <span class="code">' + esc(data.codes[r[6]]) + "</span></td><td>" + s + '</td><td class="msg">' +
+          esc(r[8]) + '</td><td class="val">' + num(r[9]) + '</td><td class="val">' + num(r[10]) + "</td></tr>";
+      };
+      var shownList = order;
+      view = {
+        apply: function () {
+          shownList = order.filter(matchesRow);
+          var pages = Math.max(1, Math.ceil(shownList.length / PAGE));
+          page = Math.min(page, pages - 1);
+          var slice = shownList.slice(page * PAGE, (page + 1) * PAGE);
+          table.tBodies[0].innerHTML = slice.map(rowHtml).join("");
+          out.textContent = shownList.length + " of " + data.rows.length + " findings shown";
+          info.textContent = shownList.length ? "rows " + (page * PAGE + 1) + "–" + (page * PAGE + slice.length) +
+            " of " + shownList.length + ", page " + (page + 1) + " of " + pages : "";
+          pager.querySelector("[data-page=prev]").disabled = page === 0;
+          pager.querySelector("[data-page=next]").disabled = page >= pages - 1;
+          none.hidden = shownList.length > 0;
+        },
+        sort: function (i, dir) {
+          var k = sortKey[cols[i]], d = dir === "descending" ? -1 : 1;
+          var keyed = order.map(function (n) { return [k(n), n]; });
+          keyed.sort(function (a, b) { return a[0] < b[0] ? -d : a[0] > b[0] ? d : a[1] - b[1]; });
+          order = keyed.map(function (x) { return x[1]; });
+          page = 0;
+        },
+        show: function (n) {  // the page that holds finding n (0-based), its filters dropped
+          rule.value = ""; sev.value = ""; q.value = "";
+          shownList = order;
+          page = Math.floor(order.indexOf(n) / PAGE);
+          view.apply();
+        },
+        first: function () { page = 0; }
+      };
+      pager.querySelector("[data-page=prev]").addEventListener("click", function () { page--; view.apply(); });
+      pager.querySelector("[data-page=next]").addEventListener("click", function () { page++; view.apply(); });
+      pager.hidden = false;
+    } else {  // rows in the page: shown or hidden, moved to sort
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      var cellKey = function (tr, i) {
+        var cell = tr.cells[i], v = cell.getAttribute("data-sort");
+        return v !== null ? parseFloat(v) : cell.textContent.trim().toLowerCase();
+      };
+      view = {
+        apply: function () {
+          var shown = 0;
+          rows.forEach(function (tr) { var ok = matches(tr); tr.hidden = !ok; if (ok) shown++; });
+          out.textContent = shown + " of " + rows.length + " findings shown";
+          none.hidden = shown > 0;
+        },
+        sort: function (i, dir) {  // a stable sort: equal keys keep the file's order
+          var d = dir === "descending" ? -1 : 1;
+          var sorted = rows.map(function (tr, n) { return [cellKey(tr, i), n, tr]; });
+          sorted.sort(function (a, b) { return a[0] < b[0] ? -d : a[0] > b[0] ? d : a[1] - b[1]; });
+          sorted.forEach(function (x) { table.tBodies[0].appendChild(x[2]); });
+        },
+        show: function () { rule.value = ""; sev.value = ""; q.value = ""; view.apply(); },
+        first: function () {}
+      };
+    }
     function matches(el) {
       var words = q.value.trim().toLowerCase();
       return (!rule.value || el.getAttribute("data-rule") === rule.value) &&
@@ -754,12 +915,19 @@ SCRIPT = """
              (!words || el.tagName !== "TR" || el.textContent.toLowerCase().indexOf(words) !== -1);
     }
     function apply() {
-      var shown = 0;
-      rows.forEach(function (tr) { var ok = matches(tr); tr.hidden = !ok; if (ok) shown++; });
-      marks.forEach(function (m) { m.classList.toggle("dim", !matches(m)); });
-      out.textContent = shown + " of " + rows.length + " findings shown";
-      none.hidden = shown > 0;
+      view.apply();
+      if (!blob) marks.forEach(function (m) { m.classList.toggle("dim", !matches(m)); });
     }
+    function sortBy(i, dir) {
+      view.sort(i, dir);
+      heads.forEach(function (th, n) { th.setAttribute("aria-sort", n === i ? dir : "none"); });
+    }
+    heads.forEach(function (th, i) {
+      th.querySelector("button").addEventListener("click", function () {
+        sortBy(i, th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending");
+        apply();
+      });
+    });
     function pick(select, value) {  // from the address; a rule this file lacks still filters (to nothing)
       if (!value) return;
       if (!select.querySelector('option[value="' + CSS.escape(value) + '"]')) {
@@ -771,28 +939,36 @@ SCRIPT = """
     pick(rule, params.get("rule"));
     pick(sev, params.get("severity"));
     if (params.get("q")) q.value = params.get("q");
-    var byCol = heads.map(function (th) { return th.getAttribute("data-col"); }).indexOf(params.get("sort"));
+    var byCol = cols.indexOf(params.get("sort"));
     if (byCol !== -1) sortBy(byCol, params.get("order") === "desc" ? "descending" : "ascending");
-    rule.addEventListener("change", apply);
-    sev.addEventListener("change", apply);
-    q.addEventListener("input", apply);
+    function refilter() { view.first(); apply(); }
+    rule.addEventListener("change", refilter);
+    sev.addEventListener("change", refilter);
+    q.addEventListener("input", refilter);
     sec.querySelectorAll("[data-set-rule]").forEach(function (a) {
       a.addEventListener("click", function () {
-        rule.value = a.getAttribute("data-set-rule"); sev.value = ""; apply();
+        rule.value = a.getAttribute("data-set-rule"); sev.value = ""; refilter();
       });
     });
     box.hidden = false;
     apply();
-    sections.push({ sec: sec, reset: function () { rule.value = ""; sev.value = ""; q.value = ""; apply(); } });
+    sections.push({ sec: sec, key: key, paged: !!blob, show: function (n) { view.show(n); apply(); } });
   });
   function reveal() {
     var id = decodeURIComponent(location.hash.slice(1)), row = id && document.getElementById(id);
-    if (!row || !row.hidden) return;
-    sections.forEach(function (s) { if (s.sec.contains(row)) s.reset(); });
-    row.scrollIntoView({ block: "center" });
+    if (!id) return;
+    if (!row || row.hidden) {
+      var m = /^(.+)-r(\\d+)$/.exec(id);
+      sections.forEach(function (s) {
+        if (m && s.key === m[1]) s.show(parseInt(m[2], 10) - 1);
+        else if (row && s.sec.contains(row)) s.show(0);
+      });
+      row = document.getElementById(id);
+    }
+    if (row) row.scrollIntoView({ block: "center" });
   }
   window.addEventListener("hashchange", reveal);
   reveal();
   document.documentElement.setAttribute("data-ready", "");
 })();
-"""
+""".replace("PAGE_ROWS_VALUE", str(PAGE_ROWS))
