@@ -90,7 +90,7 @@ def _time_step(duration_ms: float) -> int:
 class _FileView:
     """What the page shows for one file, worked out once from its FileReport."""
 
-    def __init__(self, fr, n: int):
+    def __init__(self, fr, n: int) -> None:
         self.fr, self.key = fr, f"f{n}"
         self.sep = "." if fr.format == "vtt" else ","
         self.findings = list(fr.findings)
