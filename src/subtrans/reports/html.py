@@ -18,10 +18,12 @@ from __future__ import annotations
 import math
 import statistics
 from html import escape
+from typing import Any, cast
 
 from .._version import __version__
 from ..model import format_timestamp
-from ..qa import Severity
+from ..qa import Finding, Severity
+from . import FileReport, Report  # loaded already: this module is imported by subtrans.reports.render
 
 __all__ = ["render"]
 
@@ -35,7 +37,7 @@ LANE_ROW, PLOT_H, AXIS_H = 13, 190, 26
 MAX_STACK = 5  # finding marks stacked over one cue before they overlap
 
 
-def _e(value) -> str:
+def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
@@ -90,7 +92,7 @@ def _time_step(duration_ms: float) -> int:
 class _FileView:
     """What the page shows for one file, worked out once from its FileReport."""
 
-    def __init__(self, fr, n: int) -> None:
+    def __init__(self, fr: FileReport, n: int) -> None:
         self.fr, self.key = fr, f"f{n}"
         self.sep = "." if fr.format == "vtt" else ","
         self.findings = list(fr.findings)
@@ -110,15 +112,15 @@ class _FileView:
         self.median = statistics.median(s for s, _ in speeds) if speeds else None
         self.over = [c for c in self.cues if c[3] is not None and self.limit is not None and c[3] > self.limit]
         self.by_sev = {s: sum(1 for f in self.findings if f.severity is s) for s in SEVERITIES}
-        rules: dict[str, list] = {}
+        rules: dict[str, list[Finding]] = {}
         for f in self.findings:
             rules.setdefault(f.rule, []).append(f)
         self.by_rule = sorted(rules.items(), key=lambda kv: (-max(f.severity for f in kv[1]), -len(kv[1]), kv[0]))
 
-    def timecode(self, start, end) -> str:
+    def timecode(self, start: int | None, end: int | None) -> str:
         if start is None:
             return ""
-        return f"{format_timestamp(start, self.sep)} → {format_timestamp(end, self.sep)}"
+        return f"{format_timestamp(start, self.sep)} → {format_timestamp(cast(int, end), self.sep)}"
 
 
 # ---------------------------------------------------------------------------
@@ -134,10 +136,10 @@ def _chart(v: _FileView) -> str:
     plot_w = W - LEFT - RIGHT
 
     def x(ms: float) -> float:
-        return LEFT + plot_w * min(max(ms, 0), t_max) / t_max
+        return float(LEFT + plot_w * min(max(ms, 0), t_max) / t_max)
 
     # Marks: one stack per cue, the most severe nearest the plot; past MAX_STACK they share the top place.
-    stacks: dict[tuple, list] = {}
+    stacks: dict[tuple[int | None, int | None], list[tuple[str, Finding]]] = {}
     for row, f in marks:
         stacks.setdefault((f.start, f.end), []).append((row, f))
     depth = min(max((len(s) for s in stacks.values()), default=1), MAX_STACK)
@@ -240,7 +242,7 @@ def _chart(v: _FileView) -> str:
 DENSE_BINS = 240  # more cues than this many spans: draw spans, not cues
 
 
-def _bars(v: _FileView, cues, limit, t_max: float, plot_w: float) -> list[tuple]:
+def _bars(v: _FileView, cues: list[tuple[Any, ...]], limit: Any, t_max: float, plot_w: float) -> list[tuple[Any, ...]]:
     """(start, end, cps, tooltip, attributes) per bar: one per cue, or one per span of a long film."""
     timed = [c for c in cues if c[3] is not None]
     if len(timed) <= DENSE_BINS:
@@ -252,7 +254,7 @@ def _bars(v: _FileView, cues, limit, t_max: float, plot_w: float) -> list[tuple]
             items.append((start, end, cps, tip, f'data-cue="{cue}"'))
         return items
     span = t_max / DENSE_BINS
-    bins: dict[int, list] = {}
+    bins: dict[int, list[tuple[Any, ...]]] = {}
     for c in timed:
         for b in range(int(c[1] // span), int(max(c[2] - 1, c[1]) // span) + 1):
             bins.setdefault(b, []).append(c)
@@ -376,7 +378,7 @@ def _summary(v: _FileView) -> tuple[str, str]:
     return f'<div class="cards">{"".join(cards)}</div>', f'<div class="summary">{facts}{rules}</div>'
 
 
-def _value(value) -> str:
+def _value(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -431,19 +433,19 @@ def _findings_table(v: _FileView) -> str:
     )
 
 
-def _sort_key(value) -> str:
+def _sort_key(value: object) -> str:
     """A ``data-sort`` attribute for a numeric cell (text cells sort by their text)."""
     return f' data-sort="{value}"' if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
 
 
-def _lang(fr) -> str:
+def _lang(fr: FileReport) -> str:
     profile = (fr.profile or "").lower()
     return "zh-Hant" if "hant" in profile else "zh-Hans" if "zh" in profile else "ru" if "-ru" in profile else ""
 
 
 def _mark_terms(text: str, terms: list[str]) -> str:
     """Escape ``text`` and wrap each term found in it in <mark>."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for term in sorted({t for t in terms if t}, key=len, reverse=True):
         start = text.find(term)
         while start != -1:
@@ -462,7 +464,7 @@ def _pairs_table(v: _FileView) -> str:
     pairs = getattr(v.fr, "pairs", None)
     if not pairs:
         return ""
-    flagged: dict[int, list] = {}
+    flagged: dict[int, list[tuple[str, Finding]]] = {}
     for row_id, f in zip(v.row_ids, v.findings):
         if f.code.startswith("P") and f.cue is not None:
             flagged.setdefault(f.cue, []).append((row_id, f))
@@ -472,8 +474,7 @@ def _pairs_table(v: _FileView) -> str:
         note = "".join(f'<a href="#{row_id}" class="pair-flag sev-{f.severity}">{_sev_label(f.severity)} '
                        f'{_e(f.rule)}: {_e(f.message)}</a>' for row_id, f in marks)
         cls = ' class="mismatch"' if marks else ""
-        rows.append(
-            f'<tr{cls}><th scope="row" class="num">{cue}</th>'
+        rows.append(f'<tr{cls}><th scope="row" class="num">{cue}</th>'
             f'<td>{_mark_terms(src, [s for s, _ in terms])}</td>'
             f'<td>{_mark_terms(tgt, [t for _, t in terms])}</td><td class="msg">{note or "—"}</td></tr>')
     n_terms = sum(len(t) for *_, t in pairs)
@@ -489,8 +490,9 @@ def _pairs_table(v: _FileView) -> str:
     )
 
 
-def _error_section(fr, key: str) -> str:
+def _error_section(fr: FileReport, key: str) -> str:
     err = fr.error
+    assert err is not None  # called for an unreadable file
     details = []
     if err.line is not None:
         details.append(f"<div><dt>Line</dt><dd>{err.line}</dd></div>")
@@ -524,7 +526,7 @@ def _file_section(v: _FileView) -> str:
     )
 
 
-def _overview(report, views) -> str:
+def _overview(report: Report, views: list[tuple[str, FileReport, _FileView | None]]) -> str:
     rows = []
     for key, fr, v in views:
         if v is None:
@@ -542,7 +544,7 @@ def _overview(report, views) -> str:
             + f'<th scope="col" class="num">Cues too fast</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     views = []
     for n, fr in enumerate(report.files, 1):
         views.append((f"f{n}", fr, None if fr.error is not None else _FileView(fr, n)))

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 
 from .._version import __version__
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding
+    from . import FileReport, Report
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     files = []
     for fr in report.files:
-        entry = {
+        entry: dict[str, Any] = {
             "path": fr.path, "format": fr.format, "encoding": fr.encoding, "profile": fr.profile,
             "profile_auto": fr.profile_auto, "cues": fr.cues, "signature": fr.signature,
             "findings": [f.to_dict() for f in fr.findings],

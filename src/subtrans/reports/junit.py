@@ -16,16 +16,21 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..model import format_timestamp
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding
+    from . import FileReport, Report
 
 
-def _case_name(f) -> str:
+def _case_name(f: Finding) -> str:
     if f.cue is None:
         return f.rule
     when = f" ({format_timestamp(f.start)})" if f.start is not None else ""
     return f"{f.rule} cue {f.cue}{when}"
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     suites = ET.Element("testsuites", name="subtrans check")
     totals = [0, 0, 0]     # tests, failures, errors
     for fr in report.files:
@@ -53,7 +58,7 @@ def render(report) -> str:
             tests += 1
             where = f"cue {f.cue}" if f.cue is not None else "file"
             if f.start is not None:
-                where += f" ({format_timestamp(f.start)} --> {format_timestamp(f.end)})"
+                where += f" ({format_timestamp(f.start)} --> {format_timestamp(cast(int, f.end))})"
             detail = f"{fr.path}:{f.line or ''}: {where}: {f.rule} [{f.code}] {f.severity}: {f.message}"
             text = fr.texts.get(f.cue) if f.cue is not None else None
             if text is not None:

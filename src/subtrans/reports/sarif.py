@@ -21,6 +21,11 @@ from pathlib import Path
 from .._version import DOCS_URL, __version__
 from ..model import format_timestamp
 from ..qa import RULES, Severity
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding
+    from . import FileReport, Report
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -38,17 +43,17 @@ def _uri(path: str) -> tuple[str, str | None]:
     return rel.as_posix(), "%SRCROOT%"
 
 
-def _location(fr, f) -> dict:
+def _location(fr: FileReport, f: Finding) -> dict[str, Any]:
     uri, base = _uri(fr.path)
     artifact = {"uri": uri} | ({"uriBaseId": base} if base else {})
-    loc: dict = {"physicalLocation": {"artifactLocation": artifact}}
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact}}
     first, last = fr.lines.get(f.cue, (f.line, f.line)) if f.cue is not None else (f.line, f.line)
     if first:
         loc["physicalLocation"]["region"] = {"startLine": first, "endLine": max(first, last or first)}
     return loc
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     rules = sorted(RULES.values(), key=lambda r: r.code)
     index = {r.name: i for i, r in enumerate(rules)}
     driver = {
@@ -67,23 +72,23 @@ def render(report) -> str:
         if fr.error is not None:
             uri, base = _uri(fr.path)
             artifact = {"uri": uri} | ({"uriBaseId": base} if base else {})
-            note: dict = {"level": "error", "message": {"text": str(fr.error)},
+            note: dict[str, Any] = {"level": "error", "message": {"text": str(fr.error)},
                           "locations": [{"physicalLocation": {"artifactLocation": artifact}}]}
             if getattr(fr.error, "line", None):
                 note["locations"][0]["physicalLocation"]["region"] = {"startLine": fr.error.line}
             notes.append(note)
             continue
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple[str, ...], int] = {}
         for f in fr.findings:
             text = fr.texts.get(f.cue, "") if f.cue is not None else ""
             key = (f.rule, text or f.message)
             seen[key] = seen.get(key, 0) + 1
             where = f"cue {f.cue}" if f.cue is not None else "file"
             if f.start is not None:
-                where += f" ({format_timestamp(f.start)} --> {format_timestamp(f.end)})"
+                where += f" ({format_timestamp(f.start)} --> {format_timestamp(cast(int, f.end))})"
             fingerprint = hashlib.sha256("\0".join((f.rule, _uri(fr.path)[0], *key[1:], str(seen[key])))
                                          .encode("utf-8")).hexdigest()[:32]
-            result = {"ruleId": f.rule, "level": LEVELS[f.severity],
+            result: dict[str, Any] = {"ruleId": f.rule, "level": LEVELS[f.severity],
                       "message": {"text": f"{where}: {f.message}" + (f"\n{text}" if text else "")},
                       "locations": [_location(fr, f)],
                       "partialFingerprints": {"subtransFinding/v1": fingerprint}}
