@@ -15,11 +15,21 @@ next to nothing, so ``subtrans --version`` and ``subtrans rules`` start fast).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 
 from .errors import (  # noqa: E402  (light: the CLI needs them on every path)
     ConfigError, EncodingError, FormatError, GlossaryError, ModelError, ParseError, ProfileError, SubtransError, WriteError,
 )
+
+if TYPE_CHECKING:  # pragma: no cover  (for type checkers only: at run time these load on first use)
+    from .formats import load, loads, save
+    from .model import Block, Cue, ReadNote, Track
+    from .mt.backends.base import Backend
+    from .profiles import Profile, list_profiles, load_profile
+    from .qa import RULES, Finding, Fix, Settings, Severity, check, fix
+    from .translating import Translation, Translator, translate
 
 # Public name -> the module of this package that defines it.
 _LAZY = {
@@ -29,10 +39,11 @@ _LAZY = {
     "RULES": "qa", "Finding": "qa", "Fix": "qa", "Settings": "qa", "Severity": "qa", "check": "qa", "fix": "qa",
     # Translation, so that `subtrans check` never loads that code.
     "translate": "translating", "Translator": "translating", "Translation": "translating",
+    "Backend": "mt.backends.base",
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'subtrans' has no attribute {name!r}")
@@ -50,7 +61,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "__version__", "load", "loads", "save", "check", "fix", "Settings", "translate", "Translator", "Translation",
-    "Track", "Cue", "Block", "ReadNote", "Finding", "Fix", "Severity", "RULES",
+    "Backend", "Track", "Cue", "Block", "ReadNote", "Finding", "Fix", "Severity", "RULES",
     "Profile", "load_profile", "list_profiles",
     "SubtransError", "ParseError", "EncodingError", "FormatError", "ProfileError", "ConfigError", "WriteError", "ModelError", "GlossaryError",
 ]

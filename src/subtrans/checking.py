@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
 
 from ._version import __version__
 from .config import find_config, load_config
@@ -14,13 +15,19 @@ from .qa.base import Fix
 from .textio import normalize_encoding
 from .reports import FileReport, Report
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .glossary import Glossary
+    from .model import Track
+    from .profiles import Profile
+
 
 def signature(profile: str, fps: float, rules_hash: str) -> str:
     fps_text = f"{fps:g}"
     return f"subtrans:{__version__}|profile:{profile}|fps:{fps_text}|rules:{rules_hash}"
 
 
-def build_settings(*, profile=None, fps=None, ignored=(), config_path=None) -> tuple[Settings, str | None]:
+def build_settings(*, profile: str | Profile | None = None, fps: float | None = None, ignored: Iterable[str] = (),
+                   config_path: Path | None = None) -> tuple[Settings, str | None]:
     """Settings from the configuration file and the command line (which wins)."""
     cfg = load_config(config_path or find_config())
     try:
@@ -39,7 +46,7 @@ def build_settings(*, profile=None, fps=None, ignored=(), config_path=None) -> t
     return settings, cfg.fail_on
 
 
-def _text_lines(track, n: int) -> tuple[int, int]:
+def _text_lines(track: Track, n: int) -> tuple[int, int]:
     """The lines of the file cue ``n`` (1-based) has its text on: after the number and timing lines in SRT
     and WebVTT; on its own line in ASS and TTML (0: unknown)."""
     cue = track.cues[n - 1]
@@ -50,9 +57,12 @@ def _text_lines(track, n: int) -> tuple[int, int]:
     return first, last
 
 
-def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_place=False, fix_output=None,
-              fail_on=None, encoding=None, input_format=None, ignored=(), config_path=None,
-              sources=(), glossaries=(), ignore_styles=None, timeline: bool = True) -> Report:
+def run_check(files: Sequence[str | Path], *, profile: str | Profile | None = None, fps: float | None = None,
+              lenient: bool = False, do_fix: bool = False, in_place: bool = False, fix_output: Path | None = None,
+              fail_on: str | None = None, encoding: str | None = None, input_format: str | None = None,
+              ignored: Iterable[str] = (), config_path: Path | None = None, sources: Sequence[str | Path] = (),
+              glossaries: Iterable[str | Path] = (), ignore_styles: tuple[str, ...] | None = None,
+              timeline: bool = True) -> Report:
     """Check ``files``; with ``sources`` (one per file, in order) also source-versus-translation
     rules, and with ``glossaries`` the glossary rule. ``timeline``: work out each file's reading speed
     per cue, which only the HTML report draws (the command line asks for it for that format only)."""
@@ -112,10 +122,10 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
                         hint="repair the file first, then fix",
                     )
                 fixed, fr.fixes = fix(track, settings=file_settings)
-                target = Path(path) if in_place else _fix_target(Path(path), fix_output)
+                target = Path(path) if in_place else _fix_target(Path(path), cast(Path, fix_output))  # the CLI gives one without --in-place
                 if not in_place and target.resolve() == Path(path).resolve():
                     raise WriteError("--fix would overwrite the input; pass --in-place to allow it", path=target)
-                substituted: list = []
+                substituted: list[tuple[str, str, int, int]] = []
                 save(fixed, target, encoding=encoding, substituted=substituted)
                 enc = encoding or fixed.encoding
                 fr.fixes += [Fix("encoding", _cue_at_line(fixed, line),
@@ -145,7 +155,7 @@ def run_check(files, *, profile=None, fps=None, lenient=False, do_fix=False, in_
     return Report(files=reports, signature=sig, fail_on=threshold)
 
 
-def _cue_at_line(track, line: int) -> int:
+def _cue_at_line(track: Track, line: int) -> int:
     """The 1-based cue whose block holds line ``line`` of the written file (1 when unknown)."""
     return max((i for i, c in enumerate(track.cues, 1) if c.line and c.line <= line), default=1)
 
@@ -154,21 +164,23 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
 
-def _pairs(source, track, glossary) -> list:
+def _pairs(source: Track, track: Track,
+           glossary: Glossary | None) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
     """Source and target text per target cue, with the glossary terms found in the source."""
     from .qa.rules.parity import _glossary_code as code
     from .qa.rules.parity import pairs
     from .text import detect_language
 
-    rows = []
+    rows: list[tuple[int, str, str, list[tuple[str, str]]]] = []
     lang = code(detect_language(c.text for c in source.cues))
     target_lang = code(detect_language(c.text for c in track.cues)) or "ru"
-    find = None
+    find: Callable[[str], list[tuple[str, str]]] | None = None
     if glossary and lang:
         from .glossary import find_terms
 
-        def find(text):
+        def find_in(text: str) -> list[tuple[str, str]]:
             return [(m.surface, m.term.text(target_lang) or "") for m in find_terms(text, lang, glossary)]
+        find = find_in
     for i, js in pairs(source, track):
         text = "\n".join(source.cues[j].text for j in js)
         rows.append((i + 1, text, track.cues[i].text, find(text.replace("\n", " ")) if find else []))

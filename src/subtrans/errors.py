@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any, Self
 
 __all__ = [
     "EngineUnusable",
@@ -62,13 +63,13 @@ class SubtransError(Exception):
             msg += f" ({self.hint})"
         return msg
 
-    def __reduce__(self):  # keep attributes across pickling
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # keep attributes across pickling
         return (
             _rebuild,
             (type(self), self.message, self.path, self.line, self.text, self.hint),
         )
 
-    def with_path(self, path: str | Path) -> "SubtransError":
+    def with_path(self, path: str | Path) -> Self:
         """Return this error with ``path`` filled in (readers raise without it)."""
         if self.path is None:
             self.path = str(path)
@@ -115,7 +116,8 @@ def _for_audience(text: str) -> str:
     return re.sub(r"(--[a-z][a-z-]*)(?: ([A-Za-z0-9_.-]+))?", keyword, text)
 
 
-def _rebuild(cls, message, path, line, text, hint):
+def _rebuild(cls: type[SubtransError], message: str, path: str | None, line: int | None, text: str | None,
+             hint: str | None) -> SubtransError:
     return cls(message, path=path, line=line, text=text, hint=hint)
 
 

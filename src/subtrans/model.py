@@ -14,7 +14,9 @@ import importlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any, Literal
 
 __all__ = ["Cue", "Block", "ReadNote", "Track", "format_timestamp"]
 
@@ -39,7 +41,7 @@ class Cue:
     #: How the cue was written in its file, for writing it back as it was: ``("srt", number line, timing
     #: line, values as read)`` for an SRT cue not written canonically (``fix`` and translation drop it);
     #: ``("ass", line index, values as read)`` for an ASS event (the other fields of its line are kept).
-    raw: tuple | None = field(default=None, compare=False, repr=False)
+    raw: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def duration(self) -> int:
@@ -49,7 +51,7 @@ class Cue:
     def lines(self) -> list[str]:
         return self.text.split("\n")
 
-    def replace(self, **changes) -> "Cue":
+    def replace(self, **changes: Any) -> "Cue":
         return dataclasses.replace(self, **changes)
 
 
@@ -113,7 +115,7 @@ class Track:
     def __len__(self) -> int:
         return len(self.cues)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Cue]:
         return iter(self.cues)
 
     def save(
@@ -125,11 +127,13 @@ class Track:
         overwrite: bool = True,
     ) -> Path:
         """Write the track atomically; see :func:`subtrans.formats.save`."""
-        return _formats().save(self, path, format=format, encoding=encoding, overwrite=overwrite)
+        written: Path = _formats().save(self, path, format=format, encoding=encoding, overwrite=overwrite)
+        return written
 
     def text(self) -> str:
         """The whole track as text in its own format (``\\n`` line ends)."""
-        return _formats().get_format(self.format).compose(self)
+        composed: str = _formats().get_format(self.format).compose(self)
+        return composed
 
     def copy(self) -> "Track":
         return dataclasses.replace(
@@ -142,7 +146,7 @@ class Track:
         )
 
 
-def _formats():
+def _formats() -> ModuleType:
     """The formats layer, found by name: it builds on this core model, which therefore never imports it
     (as the CLI finds its command groups and the MT registry its backends)."""
     return importlib.import_module("subtrans.formats")

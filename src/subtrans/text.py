@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, Iterable, Sequence, overload
 from functools import lru_cache
 
 __all__ = [
@@ -23,15 +24,16 @@ class LazyRegex:
     __slots__ = ("pattern", "flags", "_compiled")
 
     def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
-        self.pattern, self.flags, self._compiled = pattern, flags, None
+        self.pattern, self.flags = pattern, flags
+        self._compiled: re.Pattern[Any] | None = None
 
     @property
-    def compiled(self) -> re.Pattern:
+    def compiled(self) -> re.Pattern[Any]:
         if self._compiled is None:
             self._compiled = re.compile(self.pattern, self.flags)
         return self._compiled
 
-    def __getattr__(self, name: str):  # search, finditer, sub ...
+    def __getattr__(self, name: str) -> Any:  # search, finditer, sub ...
         return getattr(self.compiled, name)
 
 
@@ -93,6 +95,12 @@ def line_length(line: str, half_width: float = 1.0) -> float:
     return count_chars(line, half_width)
 
 
+@overload
+def base_language(language: str) -> str: ...
+@overload
+def base_language(language: None) -> None: ...
+@overload
+def base_language(language: str | None) -> str | None: ...
 def base_language(language: str | None) -> str | None:
     """``zh`` for any Chinese code (``zh-hans``, ``zh-hant``), the code itself otherwise."""
     if language is None:
@@ -123,7 +131,7 @@ _SIMP_ONLY = set(
 LANGUAGE_SAMPLE = 2000
 
 
-def sample_texts(cues, limit: int = LANGUAGE_SAMPLE) -> list[str]:
+def sample_texts(cues: Sequence[Any], limit: int = LANGUAGE_SAMPLE) -> list[str]:
     """The texts of ``cues`` (a sequence), or of ``limit`` of them evenly spaced: what
     :func:`detect_language` needs of a long track."""
     n = len(cues)
@@ -132,7 +140,7 @@ def sample_texts(cues, limit: int = LANGUAGE_SAMPLE) -> list[str]:
     return [cues[i * n // limit].text for i in range(limit)]
 
 
-def detect_language(texts) -> str | None:
+def detect_language(texts: Iterable[str]) -> str | None:
     """``ru``, ``zh-hans``, ``zh-hant`` or ``None`` from the script of the text."""
     # One pass over all the text at once: the counts are sums, so joining changes nothing.
     text = "\n".join(texts)

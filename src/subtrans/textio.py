@@ -9,9 +9,13 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from .errors import EncodingError, ParseError, WriteError
 from .text import LazyRegex
+
+if TYPE_CHECKING:  # pragma: no cover
+    from charset_normalizer.models import CharsetMatch
 
 __all__ = ["Decoded", "decode", "encode", "atomic_write", "normalize_encoding"]
 
@@ -158,7 +162,8 @@ def _record_bad_bytes(exc: UnicodeDecodeError) -> tuple[str, int]:
     return _MARK, exc.end
 
 
-codecs.register_error("subtrans-mark", _record_bad_bytes)
+# registered for decoding only, so the handler always gets a UnicodeDecodeError
+codecs.register_error("subtrans-mark", cast(Callable[[UnicodeError], tuple[str, int]], _record_bad_bytes))
 
 
 def _decode_marking(data: bytes, enc: str) -> tuple[str, list[bytes]]:
@@ -235,11 +240,11 @@ def _plausible(text: str) -> bool:
     return symbols * 20 <= words and (symbols + cases < 2 or (symbols + cases) * 10 <= words)
 
 
-def _reads_well(match) -> float:
+def _reads_well(match: CharsetMatch) -> float:
     return match.coherence - match.chaos
 
 
-def _clearly_better(rival, preferred) -> bool:
+def _clearly_better(rival: CharsetMatch, preferred: CharsetMatch) -> bool:
     """Does ``rival`` read clearly better than ``preferred``? Ties keep the preferred
     (cp1251 and KOI8-R are far more common than ISO 8859-5 or Mac Cyrillic)."""
     coherence = rival.coherence - preferred.coherence
@@ -247,7 +252,7 @@ def _clearly_better(rival, preferred) -> bool:
     return (coherence >= 0.1 and chaos <= 0.02) or (coherence >= 0 and chaos <= -0.03)
 
 
-def _detect(data: bytes, path, lenient: bool = False) -> tuple[str, str, list[bytes]]:
+def _detect(data: bytes, path: str | Path | None, lenient: bool = False) -> tuple[str, str, list[bytes]]:
     try:
         return "utf-8", data.decode("utf-8"), []
     except UnicodeDecodeError as utf8_error:
@@ -256,9 +261,9 @@ def _detect(data: bytes, path, lenient: bool = False) -> tuple[str, str, list[by
         if lenient:
             text, bad = _decode_marking(data, "utf-8")
             return "utf-8", text, bad
-        bad = data[first_bad.start:first_bad.end]
+        bad_bytes = data[first_bad.start:first_bad.end]
         raise EncodingError(
-            f"invalid UTF-8 {bad!r} in a file that is otherwise UTF-8",
+            f"invalid UTF-8 {bad_bytes!r} in a file that is otherwise UTF-8",
             path=path, line=_line_of(data, first_bad.start, "utf-8"),
             text=data[max(0, first_bad.start - 12): first_bad.end + 12].decode("utf-8", "replace"),
             hint="repair the damaged bytes, or pass --lenient to read them as U+FFFD (each reported)",
@@ -334,7 +339,7 @@ _MAGIC: tuple[tuple[int, bytes, str, str], ...] = (
 )
 
 
-def _refuse_binary_bytes(data: bytes, path) -> None:
+def _refuse_binary_bytes(data: bytes, path: str | Path | None) -> None:
     """Refuse known binary file types by their signature, before guessing an encoding."""
     for offset, magic, what, hint in _MAGIC:
         # A signature of printable letters ("RIFF", "ID3") counts only with control bytes near it.
@@ -348,7 +353,7 @@ def _refuse_binary_bytes(data: bytes, path) -> None:
     _refuse_binary_head(data[:4096], path)
 
 
-def _refuse_binary(text: str, path) -> None:
+def _refuse_binary(text: str, path: str | Path | None) -> None:
     """Refuse content that is mostly control characters (binary, or UTF-16 read as UTF-8).
 
     A few stray NULs in a text file are left to the format, which replaces
@@ -362,15 +367,17 @@ _CONTROL_RE = re.compile("[" + re.escape(_CONTROL_BYTES.decode("ascii")) + "]")
 _CONTROL_BYTES_RE = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
 
 
-def _refuse_binary_head(head: str | bytes, path) -> None:
+def _refuse_binary_head(head: str | bytes, path: str | Path | None) -> None:
     """The test on the first 4,096 characters (or bytes: control bytes are the
     same in every ASCII-compatible encoding, and no trail byte of GB18030, Big5
     or Shift-JIS is one)."""
-    pattern = _CONTROL_BYTES_RE if isinstance(head, bytes) else _CONTROL_RE
+    pattern: re.Pattern[Any] = _CONTROL_BYTES_RE if isinstance(head, bytes) else _CONTROL_RE
     found = pattern.findall(head)
     if head and len(found) > max(2, len(head) // 10):
-        at = pattern.search(head).start()
-        before = head[:at]
+        match = pattern.search(head)
+        assert match is not None  # found is not empty
+        at = match.start()
+        before: Any = head[:at]
         newlines = before.count(b"\n" if isinstance(head, bytes) else "\n")
         raise ParseError(
             "binary content (control characters), not subtitle text",
@@ -387,7 +394,7 @@ CLOSEST = {"\u2026": "...", "\u00ab": '"', "\u00bb": '"', "\u201e": '"', "\u201c
 
 
 def encode(text: str, *, encoding: str, bom: bool, newline: str, path: str | Path | None = None,
-           substituted: list | None = None) -> bytes:
+           substituted: list[tuple[str, str, int, int]] | None = None) -> bytes:
     """Encode ``text`` (``\\n`` line ends) with the track's encoding, BOM and line ends.
 
     With ``substituted`` (a list), a character the encoding cannot hold is written in its closest form
@@ -416,6 +423,7 @@ def encode(text: str, *, encoding: str, bom: bool, newline: str, path: str | Pat
                     path=path, line=line, text=text[exc.start:exc.end],
                     hint="choose another output encoding with --encoding utf-8",
                 ) from None
+            assert substituted is not None  # closest is None without it
             substituted.append((char, closest, text.count(char), line))
             text = text.replace(char, closest)
     if bom:

@@ -134,7 +134,7 @@ def save(
     format: str | None = None,
     encoding: str | None = None,
     overwrite: bool = True,
-    substituted: list | None = None,
+    substituted: list[tuple[str, str, int, int]] | None = None,
 ) -> Path:
     """Write ``track`` atomically in its own format, encoding and line ends.
 

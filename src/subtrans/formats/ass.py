@@ -17,6 +17,7 @@ its default style.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ..errors import ParseError
 from ..model import Cue, ReadNote, Track
@@ -98,6 +99,7 @@ class AssFormat(SubtitleFormat):
         if track.source_lines and all(c.raw and c.raw[0] == "ass" for c in track.cues):
             lines = list(track.source_lines)
             for cue in track.cues:
+                assert cue.raw is not None  # all cues have one (tested above)
                 _, index, values, fields = cue.raw
                 if (cue.start, cue.end, cue.text) != values:
                     lines[index] = _rewrite(lines[index], cue, fields)
@@ -150,7 +152,7 @@ DEFAULT_IGNORED_STYLES = ("sign*", "*sign", "song*", "*song", "lyric*", "*lyrics
                           "op *", "ed *", "title*", "note*", "*note")
 
 
-def ignored_cues(track: Track, patterns=None) -> set[int]:
+def ignored_cues(track: Track, patterns: Iterable[str] | None = None) -> set[int]:
     """The cues of an ASS track whose style matches ``patterns`` (``DEFAULT_IGNORED_STYLES`` when None),
     and drawings (``{\\p1}``)."""
     if track.format != "ass":
@@ -166,7 +168,7 @@ def ignored_cues(track: Track, patterns=None) -> set[int]:
 _DRAWING = re.compile(r"\{[^{}]*\\p[1-9]")
 
 
-def other_language_cues(track: Track, language: str) -> set[int]:
+def other_language_cues(track: Track, language: str | None) -> set[int]:
     """The events of a two-event bilingual ASS file (the Chinese line in one style, the English in another,
     at the same times) that are not in ``language``: the events of every style whose lines are in another
     language, when events of ``language`` exist too. Never translated, not measured against
@@ -179,7 +181,7 @@ def other_language_cues(track: Track, language: str) -> set[int]:
     from ..text import base_language
 
     want = base_language(language)
-    by_style: dict[str, Counter] = {}
+    by_style: dict[str, Counter[str]] = {}
     for cue in track.cues:
         counts = by_style.setdefault(cue.settings, Counter())
         for line in cue.text.split("\n"):
@@ -193,7 +195,7 @@ def other_language_cues(track: Track, language: str) -> set[int]:
     return {i for i, c in enumerate(track.cues) if c.settings in others}
 
 
-def paired_events(track: Track, language: str) -> tuple[Track, list[int]] | None:
+def paired_events(track: Track, language: str | None) -> tuple[Track, list[int]] | None:
     """A two-event bilingual ASS track as a bilingual track of one cue per ``language`` event: its text, then
     the text of the other-language event it overlaps most (none: the line is missing); and, per cue, the
     index of its event in ``track``. None when ``track`` is no such file."""

@@ -338,18 +338,18 @@ def _tbx_parser():
     from defusedxml.ElementTree import DefusedXMLParser
 
     class _Parser(DefusedXMLParser):
-        def __init__(self):
+        def __init__(self) -> None:
             super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
             self.lines: dict[int, int] = {}
             self._subset: tuple | None = None
             self.parser.StartDoctypeDeclHandler = self._start_doctype
             self.parser.EndDoctypeDeclHandler = self._end_doctype
 
-        def _start_doctype(self, name, sysid, pubid, has_internal_subset):
+        def _start_doctype(self, name, sysid, pubid, has_internal_subset) -> None:
             if has_internal_subset:
                 self._subset = (name, sysid, pubid)
 
-        def _end_doctype(self):
+        def _end_doctype(self) -> None:
             # Reached only when the subset declared no entity (that is refused on the spot).
             if self._subset is not None:
                 raise DTDForbidden(*self._subset)

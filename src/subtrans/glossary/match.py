@@ -140,7 +140,7 @@ def _ru_match_at(p: _RuPattern, text: str, toks, i: int) -> int | None:
 
 
 class _RuIndex:
-    def __init__(self, terms: list[Term]):
+    def __init__(self, terms: list[Term]) -> None:
         self.by_key: dict[str, list[_RuPattern]] = {}
         for rank, term in enumerate(terms):
             p = _ru_pattern(term, rank + (len(terms) if term.case_sensitive else 0))
@@ -246,7 +246,7 @@ def _zh_view(text: str, convert: bool = True) -> tuple[str, tuple[int, ...]]:
 class _ZhTrie:
     END = "\0"
 
-    def __init__(self, terms: list[Term]):
+    def __init__(self, terms: list[Term]) -> None:
         self.root: dict[str, Any] = {}
         for rank, term in enumerate(terms):
             for key in _zh_keys(term):

@@ -468,7 +468,7 @@ def break_lines(text: str, language: str, *, max_chars: float, max_lines: int = 
 class _Layout:
     """Dynamic programming over break points between atoms."""
 
-    def __init__(self, parts: list[str], lang: str, max_chars: float, max_lines: int, half_width: float):
+    def __init__(self, parts: list[str], lang: str, max_chars: float, max_lines: int, half_width: float) -> None:
         self.parts, self.n = parts, len(parts)
         self.max_chars, self.max_lines, self.hw = max_chars, max_lines, half_width
         self.short = SHORT_RATIO[lang]

@@ -37,11 +37,12 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..errors import ConfigError, WriteError
 
 __all__ = [
+    "Cache",
     "SCHEMA_VERSION",
     "default_cache_dir",
     "cache_context",
@@ -523,6 +524,17 @@ class TranslationCache:
 
     def __repr__(self) -> str:
         return f"TranslationCache({str(self.path)!r})"
+
+
+class Cache(Protocol):
+    """What the pipeline needs of a translation memory (:class:`TranslationCache`, :class:`NullCache`, or
+    a caller's own object passed as ``Translator(cache=...)``)."""
+
+    def get_many(self, context: str, sources: list[str]) -> dict[str, str]: ...
+
+    def put_many(self, context: str, pairs: Iterable[tuple[str, str]]) -> int: ...
+
+    def close(self) -> None: ...
 
 
 class NullCache:

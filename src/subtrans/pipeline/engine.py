@@ -7,15 +7,19 @@ the model (nor torch).
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .._install import install_hint
 from ..errors import ModelError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..mt.backends.base import Backend, Candidate
+    from ..mt.catalog import ModelSpec
+
 __all__ = ["LazyEngine", "load_backend", "offers_candidates"]
 
 
-def load_backend(name: str, spec, *, device: str | None, allow_pickle: bool):
+def load_backend(name: str, spec: "ModelSpec", *, device: str | None, allow_pickle: bool) -> "Backend":
     """The backend ``name`` loaded with the model of ``spec``."""
     from ..mt.backends import get_backend
 
@@ -32,39 +36,42 @@ class LazyEngine:
     """A backend that loads on first use. The revision, part of the memory's key, comes from the model
     folder before loading, as the backend's does after."""
 
-    def __init__(self, spec, name: str, load: Callable[[object], object]) -> None:
+    def __init__(self, spec: "ModelSpec", name: str, load: "Callable[[ModelSpec], Backend]") -> None:
         from ..mt.catalog import folder_revision
 
         self.spec, self.name, self._load = spec, name, load
         self.revision = folder_revision(spec.path) if spec.path else (spec.revision or "unknown")
-        self._loaded = None
+        self._loaded: Backend | None = None
 
-    def load(self):
+    def load(self) -> "Backend":
         if self._loaded is None:
             self._loaded = self._load(self.spec)
             self.revision = self._loaded.revision
         return self._loaded
 
-    def translate(self, texts, *, source, target, beams=1, max_length=None, constraints=None):
+    def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1, max_length: int | None = None,
+                  constraints: list[list[list[str]]] | None = None) -> list[str]:
         backend = self.load()
         extra = {"constraints": constraints} if constraints is not None else {}
         return backend.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
                                  **extra)
 
-    def candidates(self, texts, *, source, target, n=4, beams=1, max_length=None, constraints=None):
+    def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
+                   max_length: int | None = None,
+                   constraints: list[list[list[str]]] | None = None) -> "list[list[Candidate]]":
         return self.load().candidates(texts, source=source, target=target, n=n, beams=beams,
                                       max_length=max_length, constraints=constraints)
 
     @property
-    def last_enforcement(self):
+    def last_enforcement(self) -> Any:
         return getattr(self._loaded, "last_enforcement", None)
 
     @property
-    def last_cleaned(self):
+    def last_cleaned(self) -> Any:
         return getattr(self._loaded, "last_cleaned", None)
 
 
-def offers_candidates(backend) -> bool:
+def offers_candidates(backend: "Backend | LazyEngine") -> bool:
     """Whether a backend implements :meth:`Backend.candidates` (loads a lazy engine's model)."""
     from ..mt.backends.base import Backend
 

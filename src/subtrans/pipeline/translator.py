@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..errors import ConfigError
 from ..model import Track
@@ -22,6 +22,13 @@ from ..lang.units import MERGE_GAP_MS
 from .sentences import sentence_units
 from .spread import slot_sources, spread_slots, spread_units
 from .terms import TermFinder
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import Glossary
+    from ..mt.backends.base import Backend
+    from ..mt.cache import Cache
+    from ..mt.catalog import ModelSpec
+    from ..profiles import Profile
 
 __all__ = ["Translator", "translate", "ProgressFn"]
 
@@ -54,21 +61,22 @@ class Translator:
     connection; use one per thread (or per process, as a catalogue run does).
     """
 
-    def __init__(self, model: str | Path | None = None, *, backend: str = "auto", device: str | None = None,
+    def __init__(self, model: str | Path | None = None, *, backend: "str | Backend" = "auto", device: str | None = None,
                  beams: int | None = None, batch_size: int = 16, max_length: int | None = None,
-                 cache=True, glossaries=(), allow_pickle: bool = False, offline: bool | None = None,
+                 cache: "bool | str | Path | Cache | None" = True,
+                 glossaries: "Glossary | Iterable[str | Path] | str | Path" = (), allow_pickle: bool = False, offline: bool | None = None,
                  revision: str | None = None, fit: bool = True, retime: bool = False,
                  fit_margin: float = DEFAULT_MARGIN, fit_candidates: int = DEFAULT_CANDIDATES,
                  names: bool = True, context: int | None = None, other_lines_as_context: bool = False,
                  ignore_styles: tuple[str, ...] | None = None) -> None:
-        self.glossary = None
+        self.glossary: Glossary | None = None
         if glossaries:
             from ..glossary import Glossary, load_glossaries
 
             self.glossary = glossaries if isinstance(glossaries, Glossary) else load_glossaries(glossaries)
             if not self.glossary:
                 self.glossary = None
-        self._instance = None
+        self._instance: Backend | None = None
         if not isinstance(backend, str):  # a loaded Backend object (a studio's own engine, a test double)
             self._instance, backend = backend, getattr(backend, "name", "custom")
         elif backend not in ("auto", "hf", "ct2"):
@@ -87,6 +95,8 @@ class Translator:
         self.other_lines_as_context = other_lines_as_context   # a bilingual source's English lines, to the LLM
         self.ignore_styles = ignore_styles   # ASS styles of signs and songs, never translated (None: defaults)
         self.model_ref = model
+        self.backend_name: str
+        self.backend_note: str
         if self._instance is not None:
             self.backend_name = self.backend_note = backend
         else:
@@ -104,12 +114,12 @@ class Translator:
         self.names = bool(names)
         self.fit, self.retime = bool(fit), bool(retime)
         self.fit_margin, self.fit_candidates = float(fit_margin), fit_candidates
-        self._backends: dict = {}
+        self._backends: dict[tuple[str, str], LazyEngine] = {}
         self._cache = cache
-        self._cache_obj = None
+        self._cache_obj: Cache | None = None
 
     # -- resources ---------------------------------------------------------------
-    def _get_cache(self):
+    def _get_cache(self) -> "Cache":
         if self._cache_obj is None:
             from ..mt.cache import NullCache, TranslationCache
 
@@ -123,7 +133,7 @@ class Translator:
                 self._cache_obj = self._cache
         return self._cache_obj
 
-    def backend(self, source: str, target: str):
+    def backend(self, source: str, target: str) -> "Backend | LazyEngine":
         """The loaded backend for a direction (loads the model on first use)."""
         if self._instance is not None:
             return self._instance
@@ -142,7 +152,7 @@ class Translator:
             self._backends[key] = LazyEngine(spec, self.backend_name, lambda s: self._load(s))
         return self._backends[key]
 
-    def _load(self, spec):
+    def _load(self, spec: "ModelSpec") -> "Backend":
         """The backend, loaded. ``--backend auto`` falls back from CTranslate2 to transformers when
         CTranslate2 cannot convert or load the model, and the backend note (the summary's) says why;
         an explicit ``--backend ct2`` fails with the reason."""
@@ -165,15 +175,15 @@ class Translator:
             self._cache_obj.close()
             self._cache_obj = None
 
-    def __enter__(self):
+    def __enter__(self) -> "Translator":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- the job -------------------------------------------------------------
     def translate(self, track: Track, *, to: str, source: str | None = None, bilingual: bool = False,
-                  profile=None, progress: ProgressFn | None = None, fps: float = 24.0,
+                  profile: "Profile | str | None" = None, progress: ProgressFn | None = None, fps: float = 24.0,
                   disabled_rules: Iterable[str] = (), keep_other_lines: bool = False) -> Translation:
         """Translate ``track`` into ``to``; the input track is not changed.
 
@@ -270,7 +280,7 @@ class Translator:
             glossary=glossary.hash if glossary else "none", translation_only=out, fit=fit,
         )
 
-    def _job_glossary(self, track: Track, source: str, target: str):
+    def _job_glossary(self, track: Track, source: str, target: str) -> "Glossary | None":
         """The glossary and, with ``names``, the film's names with a standard rendering (Chinese persons
         and places in Russian by the Palladius system, Russian ones in Chinese by the Xinhua table, or
         an established form); a glossary entry wins."""
@@ -288,12 +298,12 @@ class Translator:
                         sources=[*(base.sources if base else []), "names"])
 
     @staticmethod
-    def _reads_context(spec) -> bool:
+    def _reads_context(spec: "ModelSpec") -> bool:
         from ..mt.prompts import CONTEXT_PROMPTS
 
         return getattr(spec, "decoder_only", False) and spec.prompt in CONTEXT_PROMPTS
 
-    def _context_for(self, spec) -> int:
+    def _context_for(self, spec: "ModelSpec") -> int:
         """How many previous cues go with each sentence: the option's count, else the catalogue's, for a
         translation LLM whose prompt reads context; 0 for every other model."""
         if not self._reads_context(spec):
@@ -310,7 +320,8 @@ class Translator:
         return list(getattr(self._cache_obj, "warnings", []) or [])
 
 
-def translate(track: Track, to: str, *, source: str | None = None, model=None, **options) -> Track:
+def translate(track: Track, to: str, *, source: str | None = None, model: str | Path | None = None,
+              **options: Any) -> Track:
     """Translate one track and return the translated track (see :class:`Translator`).
 
     ``options`` are :class:`Translator` options (``backend``, ``device``,

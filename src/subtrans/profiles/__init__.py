@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ProfileError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.resources.abc import Traversable
+
 __all__ = ["Profile", "Value", "load_profile", "list_profiles", "profile_for_language", "KNOWN_VALUES"]
 
-KNOWN_VALUES = {
+KNOWN_VALUES: dict[str, type | tuple[type, ...]] = {
     "max_chars_per_line": (int, float), "max_lines": int, "max_cps": (int, float),
     "half_width_weight": (int, float), "min_duration_ms": int, "max_duration_ms": int,
     "min_gap_frames": (int, float), "bridge_gap_max_frames": (int, float), "ellipsis": str,
@@ -79,7 +82,7 @@ def _check_value(key: str, value: Any, where: str) -> None:
 _HERE = Path(__file__).parent
 
 
-def _builtin_folder():
+def _builtin_folder() -> Path | Traversable:
     if _HERE.is_dir():
         return _HERE
     from importlib import resources

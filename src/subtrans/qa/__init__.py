@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..model import Track
 from ..profiles import Profile, load_profile, profile_for_language
 from ..text import detect_language, sample_texts
 from . import rules as _rules  # noqa: F401  (register the built-in rules)
 from .base import RULES, Context, Finding, Fix, Rule, Severity, register_rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import Glossary
 
 __all__ = [
     "check", "fix", "validate_rules", "Settings", "resolve_profile", "rule_set_hash",
@@ -33,12 +37,12 @@ class Settings:
     limits: dict[str, object] = field(default_factory=dict)
     limits_source: str = "configuration"
     source: Track | None = None          # enables the source-versus-translation rules
-    glossary: object | None = None       # a subtrans.glossary.Glossary for the glossary rule
+    glossary: "Glossary | None" = None   # a subtrans.glossary.Glossary for the glossary rule
     ignore_styles: tuple[str, ...] | None = None   # ASS styles of signs and songs (None: the defaults)
 
 
 def resolve_profile(track: Track, profile: str | Profile | None = None,
-                    limits: dict | None = None, limits_source: str = "configuration") -> tuple[Profile, bool]:
+                    limits: dict[str, Any] | None = None, limits_source: str = "configuration") -> tuple[Profile, bool]:
     """The profile to check ``track`` against, and whether it was picked from the text's language."""
     auto = profile is None
     if isinstance(profile, Profile):
@@ -101,11 +105,13 @@ def check(track: Track, profile: str | Profile | None = None, *, fps: float = 24
         paired, keep = pairing
         pctx = _context(paired, settings)
         if pctx.bilingual is None:   # a short file: the styles say it is bilingual, whatever the count
-            others = {line_language(ln) for i in other_language_cues(track, ctx.language)
-                      for ln in track.cues[i].text.split("\n")} - {None}
+            others = {lang for i in other_language_cues(track, ctx.language)
+                      for ln in track.cues[i].text.split("\n") if (lang := line_language(ln)) is not None}
             from ..text import base_language
 
-            pctx = dataclasses.replace(pctx, bilingual=Bilingual(base_language(ctx.language),
+            main = base_language(ctx.language)
+            assert main is not None  # events of ctx.language were found, so it is a language
+            pctx = dataclasses.replace(pctx, bilingual=Bilingual(main,
                                                                  sorted(others)[0] if others else "en", len(keep)))
         return _renumbered(_findings(paired, pctx, settings), keep)
     return _findings(track, ctx, settings)
@@ -161,10 +167,11 @@ def _check_bilingual(track: Track, ctx: Context, rules: list[Rule]) -> list[Find
     from ..lang.bilingual import LANGUAGE_NAMES, view
 
     bi = ctx.bilingual
+    assert bi is not None  # called for a bilingual track only
     main, other = view(track, bi.main), view(track, bi.other)
     other_ctx = dataclasses.replace(ctx, profile=load_profile(profile_for_language(bi.other)), language=bi.other)
     name = LANGUAGE_NAMES.get(bi.other, bi.other)
-    findings = []
+    findings: list[Finding] = []
     for rule in rules:
         if not rule.per_language:
             findings.extend(rule.check(track, ctx))

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from ..model import Cue, Track
 from ..profiles import Profile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import Glossary
+    from ..lang.bilingual import Bilingual
 
 __all__ = ["Severity", "Finding", "Fix", "Context", "Rule", "register_rule", "RULES"]
 
@@ -62,7 +66,7 @@ class Finding:
     limit: float | int | str | None = None
     line: int | None = None  # line in the source file, when known
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule, "code": self.code, "severity": _SEVERITY_NAMES[self.severity],
             "cue": self.cue, "id": self.id, "start": self.start, "end": self.end,
@@ -89,10 +93,10 @@ class Context:
     # Source-versus-translation checks (``subtrans check TARGET --source SOURCE``):
     source: Track | None = None          # the track this one was translated from
     source_language: str | None = None   # ru, zh-hans, zh-hant
-    glossary: object | None = None       # a subtrans.glossary.Glossary
+    glossary: "Glossary | None" = None   # a subtrans.glossary.Glossary
     # A bilingual track (subtrans.lang.bilingual.Bilingual): rules that measure lines (per_language)
     # see each language's lines in turn, against that language's profile.
-    bilingual: object | None = None
+    bilingual: "Bilingual | None" = None
 
     def frames_to_ms(self, frames: float) -> float:
         return frames * 1000.0 / self.fps
@@ -128,7 +132,7 @@ class Rule:
 
     def finding(
         self, ctx: Context, message: str, index: int | None = None, cue: Cue | None = None, *,
-        value=None, limit=None, line: int | None = None,
+        value: float | int | str | None = None, limit: float | int | str | None = None, line: int | None = None,
     ) -> Finding:
         return Finding(
             rule=self.name, code=self.code, severity=ctx.severities.get(self.name, self.severity),

@@ -6,9 +6,13 @@ A renderer takes a :class:`Report` and returns a string; it never prints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SubtransError
 from ..qa import Finding, Fix, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..lang.bilingual import Bilingual
 
 __all__ = ["FileReport", "Report", "render", "RENDERERS", "JSON_SCHEMA_VERSION"]
 
@@ -29,16 +33,16 @@ class FileReport:
     output: str | None = None  # where --fix wrote the fixed file
     error: SubtransError | None = None
     # Reading speed per cue, for the HTML timeline: (cue, start_ms, end_ms, cps or None, max_cps or None).
-    timeline: list | None = None
+    timeline: list[tuple[int, int, int, float | None, Any]] | None = None
     # With --source: per target cue (cue, source text, target text, [(source term, target rendering)]).
-    pairs: list | None = None
+    pairs: list[tuple[int, str, str, list[tuple[str, str]]]] | None = None
     # The text of each cue that has a finding (1-based cue -> text), for the reports that quote it.
     texts: dict[int, str] = field(default_factory=dict)
     # The lines of the file each of those cues' text occupies (1-based cue -> (first, last)), for SARIF.
     lines: dict[int, tuple[int, int]] = field(default_factory=dict)
     # A bilingual track (subtrans.lang.bilingual.Bilingual): each language's lines were measured
     # against their own profile.
-    bilingual: object | None = None
+    bilingual: "Bilingual | None" = None
 
 
 @dataclass
@@ -52,7 +56,7 @@ class Report:
     # The terminal's width when the report is printed on one (long messages are cut to it).
     width: int | None = None
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, Any]:
         by_sev = {str(s): 0 for s in sorted(Severity, reverse=True)}
         by_rule: dict[str, int] = {}
         for fr in self.files:
@@ -85,7 +89,8 @@ def render(report: Report, fmt: str) -> str:
         raise SubtransError(f"unknown report format {fmt!r}", hint=f"one of {', '.join(RENDERERS)}") from None
     from importlib import import_module
 
-    return import_module(f".{module}", __name__).render(report)
+    rendered: str = import_module(f".{module}", __name__).render(report)
+    return rendered
 
 
 # Format name -> module of this package with a ``render(report) -> str``; imported when used,

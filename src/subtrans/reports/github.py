@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from ..model import format_timestamp
 from ..qa import Severity
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding
+    from . import Report
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -25,7 +30,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(name: str, message: str, **props) -> str:
+def command(name: str, message: str, **props: object) -> str:
     """``::name key=value,...::message`` with the values escaped; ``None`` properties are left out."""
     shown = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items() if v is not None)
     return f"::{name}{' ' + shown if shown else ''}::{escape_data(message)}"
@@ -35,7 +40,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _where(f, sep: str) -> str:
+def _where(f: Finding, sep: str) -> str:
     if f.cue is None:
         return ""
     where = f"cue {f.cue}"
@@ -44,7 +49,7 @@ def _where(f, sep: str) -> str:
     return where + ": "
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     out: list[str] = []
     for fr in report.files:
         if fr.error is not None:

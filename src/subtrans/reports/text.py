@@ -6,6 +6,11 @@ from __future__ import annotations
 import unicodedata
 
 from ..model import format_timestamp
+from typing import TYPE_CHECKING, Iterable, Sequence, cast
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding, Severity
+    from . import FileReport, Report
 
 
 def display_width(text: str) -> int:
@@ -32,7 +37,7 @@ def _clip(text: str, width: int) -> str:
     return out + "…"
 
 
-def _lines(fr) -> list[str]:
+def _lines(fr: FileReport) -> list[str]:
     """One finding a line, as linters write them (editors and terminals make ``PATH:LINE:COL`` a link):
     ``PATH:LINE:1: CODE [severity] cue N (START): message (rule)``, with the cue as the file numbers it."""
     sep = "," if fr.format == "srt" else "."
@@ -46,7 +51,7 @@ def _lines(fr) -> list[str]:
     return out
 
 
-def _narrow(rows, widths, width: int) -> list[str]:
+def _narrow(rows: Sequence[tuple[str, ...]], widths: list[int], width: int) -> list[str]:
     """A terminal too narrow for the table: each finding on two lines, the message under its cue,
     cut to the terminal's width."""
     lines = []
@@ -59,29 +64,29 @@ def _narrow(rows, widths, width: int) -> list[str]:
     return lines
 
 
-def _timecode(f, sep: str) -> str:
+def _timecode(f: Finding, sep: str) -> str:
     if f.start is None:
         return ""
-    return f"{format_timestamp(f.start, sep)} --> {format_timestamp(f.end, sep)}"
+    return f"{format_timestamp(f.start, sep)} --> {format_timestamp(cast(int, f.end), sep)}"
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _short(value, width: int = 24) -> str:
+def _short(value: object, width: int = 24) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _by_severity(severities) -> str:
-    counts: dict = {}
+def _by_severity(severities: Iterable[Severity]) -> str:
+    counts: dict[Severity, int] = {}
     for s in severities:
         counts[s] = counts.get(s, 0) + 1
     return ", ".join(_plural(counts[s], str(s)) for s in sorted(counts, reverse=True))
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     out: list[str] = []
     for fr in report.files:
         if fr.error is not None:

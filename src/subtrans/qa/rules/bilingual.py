@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 
 from ...lang.bilingual import LANGUAGE_NAMES, line_language
 from ...model import Track
 from ...text import strip_tags
-from ..base import Context, Rule, Severity, register_rule
+from ..base import Context, Finding, Rule, Severity, register_rule
 from .parity import _number_present
 
 _NUMBER = re.compile(r"(?<![\d.,:])\d+(?:[.,:]\d+)*(?![\d])")
@@ -33,7 +35,7 @@ class BilingualLine(Rule):
 
     name, code, severity, category = "bilingual-line", "B001", Severity.WARNING, "bilingual"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         bi = ctx.bilingual
         if bi is None:
             return
@@ -57,7 +59,7 @@ class BilingualNumbers(Rule):
 
     name, code, severity, category = "bilingual-numbers", "B002", Severity.WARNING, "bilingual"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         bi = ctx.bilingual
         if bi is None:
             return

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 
 from ...model import Track
 from ...text import line_length, visible_lines
-from ..base import Context, Rule, Severity, register_rule
+from ..base import Context, Finding, Rule, Severity, register_rule
 
 
 @register_rule
@@ -20,7 +22,7 @@ class LineLength(Rule):
     name, code, severity, category = "line-length", "L001", Severity.WARNING, "layout"
     per_language = other_too = True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         limit = ctx.profile.get("max_chars_per_line")
         if limit is None:
             return
@@ -49,7 +51,7 @@ class MaxLines(Rule):
     name, code, severity, category = "max-lines", "L002", Severity.WARNING, "layout"
     per_language = other_too = True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         limit = ctx.profile.get("max_lines")
         if limit is None:
             return
@@ -71,7 +73,7 @@ class EmptyCue(Rule):
 
     name, code, severity, category = "empty-cue", "L003", Severity.WARNING, "layout"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         for i, cue in enumerate(track.cues):
             if not "".join(visible_lines(cue.text)).strip():
                 yield self.finding(ctx, "cue has no visible text", i, cue)
@@ -94,7 +96,7 @@ class LineBreak(Rule):
     name, code, severity, category = "line-break", "L004", Severity.WARNING, "layout"
     per_language = True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         language = (ctx.language or "").lower()
         lang = "ru" if language.startswith("ru") else "zh" if language.startswith("zh") else None
         if lang is None:

@@ -7,6 +7,8 @@ Cues are paired by position when both tracks have the same number of cues
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import dataclasses
 import re
 from bisect import bisect_left, bisect_right
@@ -14,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from ...model import Track, format_timestamp
 from ...text import TAG_RE, LazyRegex, has_han, strip_tags
 from ...text import base_language as _base
-from ..base import Context, Rule, Severity, register_rule
+from ..base import Context, Finding, Rule, Severity, register_rule
 
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
 # A number not glued to Latin or Cyrillic letters (Chinese characters may touch it: 1927年, 7号).
@@ -63,7 +65,7 @@ class CueCount(Rule):
 
     name, code, severity, category = "cue-count", "P001", Severity.ERROR, "parity"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         src = ctx.source
         if src is None:
             return
@@ -88,7 +90,7 @@ class Untranslated(Rule):
 
     name, code, severity, category = "untranslated", "P002", Severity.WARNING, "parity"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         if ctx.source is None:
             return
         src_lang, tgt_lang = _base(ctx.source_language), _base(ctx.language)
@@ -173,7 +175,7 @@ class NumberMismatch(Rule):
 
     name, code, severity, category = "number-mismatch", "P003", Severity.WARNING, "parity"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         if ctx.source is None:
             return
         tgt_lang = _base(ctx.language)
@@ -213,7 +215,7 @@ class TagMismatch(Rule):
 
     name, code, severity, category = "tag-mismatch", "P004", Severity.WARNING, "parity"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         if ctx.source is None:
             return
         for i, js in pairs(ctx.source, track):
@@ -244,7 +246,7 @@ class GlossaryTerm(Rule):
 
     name, code, severity, category = "glossary", "P005", Severity.WARNING, "parity"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         glossary = ctx.glossary
         if not glossary:
             return
@@ -311,7 +313,7 @@ class NameConsistency(Rule):
 
     name, code, severity, category = "name-consistency", "P006", Severity.WARNING, "parity"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         if ctx.source is None:
             return
         src, tgt = _base(ctx.source_language), _base(ctx.language)

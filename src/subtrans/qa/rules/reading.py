@@ -7,14 +7,16 @@ write the canonical form), which ``--fix`` does.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ...model import Track
-from ..base import Context, Fix, Rule, Severity, register_rule
+from ..base import Context, Finding, Fix, Rule, Severity, register_rule
 
 
 class ReadRule(Rule):
     category = "format"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         for note in track.notes:
             if note.rule == self.name:
                 cue = track.cues[note.cue] if note.cue is not None and note.cue < len(track.cues) else None

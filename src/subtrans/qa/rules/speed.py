@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ...model import Track
 from ...text import reading_speed
-from ..base import Context, Rule, Severity, register_rule
+from ..base import Context, Finding, Rule, Severity, register_rule
 
 
 @register_rule
@@ -18,7 +20,7 @@ class ReadingSpeed(Rule):
     name, code, severity, category = "reading-speed", "S001", Severity.WARNING, "speed"
     per_language = True   # a bilingual cue is read in its main language
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         limit = ctx.profile.get("max_cps")
         if limit is None:
             return

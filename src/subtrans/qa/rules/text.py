@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 
 from ...model import Track
 from ...text import TAG_RE, LazyRegex, has_han, strip_tags
-from ..base import Context, Fix, Rule, Severity, register_rule
+from ..base import Context, Finding, Fix, Rule, Severity, register_rule
 
 _MULTI_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
 
@@ -27,7 +29,7 @@ class Whitespace(Rule):
 
     name, code, severity, category, fixable = "whitespace", "X001", Severity.WARNING, "text", True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         for i, cue in enumerate(track.cues):
             for n, line in enumerate(cue.text.split("\n"), 1):
                 if line == _clean_line(line):
@@ -43,7 +45,7 @@ class Whitespace(Rule):
                                    value=repr(line))
 
     def fix(self, track: Track, ctx: Context) -> list[Fix]:
-        fixes = []
+        fixes: list[Fix] = []
         for i, cue in enumerate(track.cues):
             cleaned = "\n".join(_clean_line(ln) for ln in cue.text.split("\n"))
             if cleaned != cue.text:
@@ -66,7 +68,7 @@ class UnclosedTag(Rule):
 
     name, code, severity, category = "unclosed-tag", "X002", Severity.ERROR, "text"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         for i, cue in enumerate(track.cues):
             if "<" not in cue.text:
                 continue
@@ -97,7 +99,7 @@ class Ellipsis(Rule):
 
     name, code, severity, category, fixable = "ellipsis", "X003", Severity.WARNING, "text", True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         char = ctx.profile.get("ellipsis")
         if not char:
             return
@@ -107,7 +109,7 @@ class Ellipsis(Rule):
 
     def fix(self, track: Track, ctx: Context) -> list[Fix]:
         char = ctx.profile.get("ellipsis")
-        fixes = []
+        fixes: list[Fix] = []
         if not char:
             return fixes
         for i, cue in enumerate(track.cues):
@@ -131,7 +133,7 @@ class DialogueDash(Rule):
 
     name, code, severity, category = "dialogue-dash", "X004", Severity.WARNING, "text"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         dash = ctx.profile.get("dialogue_dash")
         if not dash:
             return
@@ -171,7 +173,7 @@ class ZhPunctuation(Rule):
     name, code, severity, category, fixable = "zh-punctuation", "X005", Severity.WARNING, "text", True
     per_language = True   # English lines of a bilingual file keep their own punctuation
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         no_comma = bool(ctx.profile.get("zh_no_comma_period", False))
         if not (ctx.language or "").startswith("zh") and not ctx.profile.language.startswith("zh"):
             return
@@ -196,7 +198,7 @@ class ZhPunctuation(Rule):
         """Only the unambiguous part: half-width ? ! : ; ( ) next to Chinese become full-width."""
         if not (ctx.language or "").startswith("zh") and not ctx.profile.language.startswith("zh"):
             return []
-        fixes = []
+        fixes: list[Fix] = []
         for i, cue in enumerate(track.cues):
             pieces, last = [], 0
             for m in TAG_RE.finditer(cue.text):  # leave tags alone

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ...model import Track
-from ..base import Context, Fix, Rule, Severity, register_rule
+from ..base import Context, Finding, Fix, Rule, Severity, register_rule
 
 
 def _min_gap_ms(ctx: Context) -> int:
@@ -20,7 +22,7 @@ class OutOfOrder(Rule):
 
     name, code, severity, category, fixable = "out-of-order", "T006", Severity.ERROR, "timing", True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         cues = track.cues
         for i in range(1, len(cues)):
             if cues[i].start < cues[i - 1].start:
@@ -45,7 +47,7 @@ class NegativeDuration(Rule):
 
     name, code, severity, category = "negative-duration", "T005", Severity.ERROR, "timing"
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         for i, cue in enumerate(track.cues):
             if cue.end <= cue.start:
                 what = "has zero duration" if cue.end == cue.start else "ends before it starts"
@@ -62,7 +64,7 @@ class MaxDuration(Rule):
 
     name, code, severity, category, fixable = "max-duration", "T003", Severity.WARNING, "timing", True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         limit = ctx.profile.get("max_duration_ms")
         if limit is None:
             return
@@ -73,7 +75,7 @@ class MaxDuration(Rule):
 
     def fix(self, track: Track, ctx: Context) -> list[Fix]:
         limit = ctx.profile.get("max_duration_ms")
-        fixes = []
+        fixes: list[Fix] = []
         if limit is None:
             return fixes
         for i, cue in enumerate(track.cues):
@@ -93,7 +95,7 @@ class Overlap(Rule):
 
     name, code, severity, category, fixable = "overlap", "T001", Severity.ERROR, "timing", True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         cues = track.cues
         for i in range(1, len(cues)):
             prev, cue = cues[i - 1], cues[i]
@@ -123,7 +125,7 @@ class MinDuration(Rule):
 
     name, code, severity, category, fixable = "min-duration", "T002", Severity.WARNING, "timing", True
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         limit = ctx.profile.get("min_duration_ms")
         if limit is None:
             return
@@ -182,7 +184,7 @@ class MinGap(Rule):
     def _limits(ctx: Context) -> tuple:
         return ctx.profile.get("min_gap_frames") or 0, ctx.profile.get("bridge_gap_max_frames") or 0
 
-    def check(self, track: Track, ctx: Context):
+    def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
         cues, limits = track.cues, self._limits(ctx)
         for i in range(1, len(cues)):
             msg = self._problem(cues[i - 1], cues[i], ctx, limits)
