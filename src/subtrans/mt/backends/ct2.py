@@ -203,9 +203,19 @@ class CT2Backend(Tokens, Backend):
         self._revision = folder_revision(folder)
         self.quantization = quantization or quantization_for(device, spec.architecture)
         self.converted = converted_folder(spec, self._revision, self.quantization, cache_root)
-        self.load_tokenizer(folder)
-        if not (self.converted / "model.bin").is_file():
-            convert(folder, self.converted, self.quantization)
+        from .light_tokens import light_usable, save_light
+
+        if (self.converted / "model.bin").is_file() and light_usable(self.converted):
+            # the tokenizer saved beside the conversion: neither transformers nor torch is imported
+            self.load_light_tokenizer(self.converted)
+        else:
+            self.load_tokenizer(folder)
+            if not (self.converted / "model.bin").is_file():
+                convert(folder, self.converted, self.quantization)
+            try:
+                save_light(self.tokenizer, self.model_config, spec, self._language_ids, self.converted)
+            except OSError:
+                pass       # a read-only cache: the next run loads transformers' tokenizer again
         self.workers, threads = cpu_threads() if kind == "cpu" else (1, 0)
         try:
             self.translator = ctranslate2.Translator(str(self.converted), device=kind,

@@ -69,6 +69,28 @@ class Tokens:
         self.eos_ids = [eos] if isinstance(eos, int) else sorted(set(eos or ()))
         self._speller = None
 
+    def load_light_tokenizer(self, converted: Path) -> None:
+        """The tokenizer :mod:`.light_tokens` saved beside a CTranslate2 conversion, read without
+        transformers (the same ids and text, and the same attributes as :meth:`load_tokenizer` sets)."""
+        from .light_tokens import LightTokenizer
+
+        try:
+            tok = LightTokenizer(converted)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise ModelError(f"cannot load the saved tokenizer: {first_line(exc)}", path=converted,
+                             hint="delete that folder to convert the model again") from None
+        expected = MODEL_TYPES.get(self.spec.architecture, ())
+        if tok.config.model_type not in expected:
+            raise ModelError(f"config.json says model_type {tok.config.model_type!r}, the catalog says "
+                             f"{self.spec.architecture}", path=converted, hint="check --model")
+        self.tokenizer = tok
+        self.model_config = tok.config
+        self._language_ids = dict(tok.language_ids)
+        self._non_text_ids = set(tok.all_special_ids) | set(self._language_ids.values())
+        eos = tok.config.eos_token_id if tok.config.eos_token_id is not None else tok.eos_token_id
+        self.eos_ids = [eos] if isinstance(eos, int) else sorted(set(eos or ()))
+        self._speller = None
+
     # -- languages ------------------------------------------------------------------------
 
     def _find_language_ids(self) -> dict[str, int]:
