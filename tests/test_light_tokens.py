@@ -97,3 +97,24 @@ print(json.dumps({{"out": out, "heavy": sorted(m for m in ("torch", "transformer
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["heavy"] == [] and len(result["out"]) == 1
+
+
+def test_batches_decoded_side_by_side_come_back_in_order_with_their_term_reports(tiny_t5, tmp_path):
+    """ct2's translate_batches (issue 23, part 2) queues batches ahead so that no worker idles; what comes
+    back, batch by batch, is what translating them one at a time gives."""
+    spec, _, ct2 = backends(tiny_t5, tmp_path / "ct2")
+    texts = RU_SENTENCES + EXTRA
+    batches = [(texts[k:k + 2], None) for k in range(0, len(texts), 2)]
+    batches[1] = (batches[1][0], [[["哈尔滨"]], []])
+    batches.append((["", "  "], None))
+    kwargs = dict(source="ru", target="zh", beams=2, max_length=10)
+    one_by_one, reports = [], []
+    for batch, terms in batches:
+        one_by_one.append(ct2.translate(batch, constraints=terms, **kwargs))
+        reports.append(ct2.last_enforcement)
+    streamed, streamed_reports = [], []
+    for out in ct2.translate_batches(batches, **kwargs):
+        streamed.append(out)
+        streamed_reports.append(ct2.last_enforcement)
+    assert streamed == one_by_one and streamed_reports == reports
+    assert streamed[-1] == ["", ""]

@@ -7,7 +7,7 @@ the model (nor torch).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .._install import install_hint
 from ..errors import ModelError
@@ -55,6 +55,20 @@ class LazyEngine:
         extra = {"constraints": constraints} if constraints is not None else {}
         return backend.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
                                  **extra)
+
+    def translate_batches(self, batches: list[tuple[list[str], Any]], *, source: str, target: str,
+                          beams: int = 1, max_length: int | None = None) -> Iterator[list[str]]:
+        """The backend's :meth:`~subtrans.mt.backends.base.Backend.translate_batches` (one batch after another
+        for a backend that is not a :class:`Backend` subclass)."""
+        backend = self.load()
+        method = getattr(backend, "translate_batches", None)
+        if method is not None:
+            yield from method(batches, source=source, target=target, beams=beams, max_length=max_length)
+            return
+        for texts, constraints in batches:
+            extra = {"constraints": constraints} if constraints is not None else {}
+            yield backend.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
+                                    **extra)
 
     def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
                    max_length: int | None = None,

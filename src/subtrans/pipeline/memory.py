@@ -66,16 +66,24 @@ class Memory:
         done = 0
         if self.progress:
             self.progress(0, len(missing))
-        for start in range(0, len(missing), self.batch_size):
-            batch = missing[start:start + self.batch_size]
-            kwargs = {}
-            if self.constrains and any(t in constraints for t in batch):
-                kwargs["constraints"] = [constraints.get(t, []) for t in batch]
-            out = self.engine.translate(batch, source=self.source, target=self.target, beams=self.beams,
-                                        max_length=self.max_length, **kwargs)
+        batches = [missing[start:start + self.batch_size] for start in range(0, len(missing), self.batch_size)]
+        asks = [(batch, [constraints.get(t, []) for t in batch]
+                 if self.constrains and any(t in constraints for t in batch) else None) for batch in batches]
+        # An engine that decodes batches side by side (ct2) gets them all, and gives them back in order:
+        # each is stored as it comes, so an interrupted job still resumes from the last one stored.
+        stream = getattr(self.engine, "translate_batches", None)
+        if stream is not None:
+            results = stream(asks, source=self.source, target=self.target, beams=self.beams,
+                             max_length=self.max_length)
+        else:
+            results = (self.engine.translate(batch, source=self.source, target=self.target, beams=self.beams,
+                                             max_length=self.max_length,
+                                             **({"constraints": terms} if terms is not None else {}))
+                       for batch, terms in asks)
+        for (batch, terms), out in zip(asks, results):
             if len(out) != len(batch):
                 raise ModelError(f"backend returned {len(out)} translations for {len(batch)} sentences")
-            how = getattr(self.engine, "last_enforcement", None) if kwargs else None
+            how = getattr(self.engine, "last_enforcement", None) if terms is not None else None
             if how and len(how) == len(batch):
                 self.how.update((t, list(h)) for t, h in zip(batch, how) if t in constraints)
             cleaned = getattr(self.engine, "last_cleaned", None)

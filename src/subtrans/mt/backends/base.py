@@ -104,6 +104,19 @@ class Backend:
         """
         raise NotImplementedError
 
+    def translate_batches(self, batches, *, source: str, target: str, beams: int = 1,
+                          max_length: int | None = None):
+        """Translate ``batches`` (``(texts, constraints or None)`` pairs), yielding each batch's
+        translations in order, its term report left in ``last_enforcement`` before the yield.
+
+        One batch after another here; an engine that can decode batches side by side (``ct2``) overrides
+        this to keep every worker busy while the caller stores each batch as it comes.
+        """
+        for texts, constraints in batches:
+            extra = {"constraints": constraints} if constraints is not None else {}
+            yield self.translate(texts, source=source, target=target, beams=beams, max_length=max_length,
+                                 **extra)
+
     def candidates(self, texts: list[str], *, source: str, target: str, n: int = 4, beams: int = 1,
                    max_length: int | None = None,
                    constraints: list[list[list[str]]] | None = None) -> list[list[Candidate]]:

@@ -303,13 +303,14 @@ class CT2Backend(Tokens, Backend):
 
     def _run(self, sources: list[list[str]], prefixes: list[list[str]] | None, *, beams: int, budget: int,
              lead: int, keep: tuple[int, ...], n: int = 1, length_penalty: float = 1.0,
-             scores: bool = False):
+             scores: bool = False, asynchronous: bool = False):
         return self.translator.translate_batch(
             sources, target_prefix=prefixes, beam_size=max(1, int(beams), n), num_hypotheses=n,
             max_batch_size=self.split(len(sources)),
             length_penalty=length_penalty, max_decoding_length=max(budget - self._forced_eos, 1) + lead,
             min_decoding_length=1 + lead,
             suppress_sequences=self._suppressed(keep) or None, return_scores=scores, max_input_length=0,
+            asynchronous=asynchronous,
         )
 
     def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
@@ -319,20 +320,48 @@ class CT2Backend(Tokens, Backend):
         ``constraints``: see :meth:`Backend.translate`; how each term got
         there is left in ``last_enforcement``.
         """
+        return self._finish(self._submit(texts, source, target, beams, max_length, constraints, wait=True))
+
+    def translate_batches(self, batches, *, source: str, target: str, beams: int = 1,
+                          max_length: int | None = None):
+        """Batches submitted ahead (at most two per worker and one more in flight), so that no worker
+        idles while the caller stores a finished batch; yielded in order, as :meth:`Backend.translate_batches`
+        says."""
+        from collections import deque
+
+        pending: deque = deque()
+        window = 2 * self.workers + 1
+        for texts, constraints in batches:
+            pending.append(self._submit(texts, source, target, beams, max_length, constraints, wait=False))
+            if len(pending) >= window:
+                yield self._finish(pending.popleft())
+        while pending:
+            yield self._finish(pending.popleft())
+
+    def _submit(self, texts, source, target, beams, max_length, constraints, *, wait: bool):
+        """A batch handed to CTranslate2 (``wait``: decoded now, else queued): what :meth:`_finish` needs."""
         texts = list(texts)
         terms = check_constraints(constraints, len(texts))
-        self.last_enforcement = [["skipped"] * len(t) for t in terms]
-        out = [""] * len(texts)
         todo = [i for i, t in enumerate(texts) if t and t.strip()]
         if not todo:
-            return out
+            return texts, terms, todo, None, None, None, None
         job = self._job([texts[i] for i in todo], source, target, beams, max_length)
         rows = [terms[i] for i in todo]
         budgets = [job.budget_for(r) for r in rows]
         results = self._run(job.sources, job.prefixes, beams=beams, budget=max(budgets), lead=job.lead,
-                            keep=job.keep)
+                            keep=job.keep, asynchronous=not wait)
+        return texts, terms, todo, job, rows, budgets, results
+
+    def _finish(self, state) -> list[str]:
+        texts, terms, todo, job, rows, budgets, results = state
+        self.last_enforcement = [["skipped"] * len(t) for t in terms]
+        out = [""] * len(texts)
+        if not todo:
+            return out
         repairs = []
         for k, (i, result) in enumerate(zip(todo, results)):
+            if hasattr(result, "result"):        # queued (asynchronous): wait for it
+                result = result.result()
             seq = job.prefix_ids + self._decode_tokens(result.hypotheses[0][job.lead:])
             if rows[k]:
                 repairs.append((k, seq, rows[k], budgets[k]))
