@@ -602,3 +602,16 @@ def test_text_far_too_long_is_cut_into_even_lines(text, lang, max_chars, hw):
     lengths = [line_length(line, hw) for line in lines]
     assert abs(lengths[0] - lengths[1]) <= 8  # at most about one word apart
     assert "".join(out.split()) == "".join(text.split())
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("?????你好", "？？？？？你好"),          # each mark waits for its right-hand neighbour: a cascade
+    ("你好?????", "你好？？？？？"),
+    ("(你好)?!", "（你好）？！"),             # a bracket pair turns together
+    ("A: 你好", "A:你好"),                    # a colon after Latin stays half-width
+    ("?" * 2000 + "你", "？" * 2000 + "你"),   # a long run: every mark, each looked at a bounded number of times
+])
+def test_half_width_marks_next_to_chinese_turn_full_width_however_long_the_run(text, expected):
+    from subtrans.lang.punctuation import _finish_zh_line
+
+    assert _finish_zh_line(text, False) == expected

@@ -138,16 +138,26 @@ def _finish_zh_line(line: str, no_comma: bool) -> str:
         elif c == ")" and stack:
             o = stack.pop()
             pairs[o], pairs[k] = k, o
-    changed = True
-    while changed:
-        changed = False
-        for k in range(n):
-            c = out[k]
-            if c in _ZH_HALF_TO_FULL and wants_full(k):
-                out[k] = _ZH_HALF_TO_FULL[c]
-                if k in pairs and out[pairs[k]] in "()":
-                    out[pairs[k]] = _ZH_HALF_TO_FULL[out[pairs[k]]]
-                changed = True
+    # A worklist, not passes until nothing changes (quadratic on a long run of marks before Chinese, each
+    # waiting for its neighbour): a mark made full-width can only change the minds of its neighbours and of
+    # the next visible character, so only those are looked at again. Each mark changes at most once.
+    todo = list(range(n - 1, -1, -1))
+    while todo:
+        k = todo.pop()
+        c = out[k]
+        if c in _ZH_HALF_TO_FULL and wants_full(k):
+            out[k] = _ZH_HALF_TO_FULL[c]
+            touched = [k - 1, k + 1]
+            if k in pairs and out[pairs[k]] in "()":
+                o = pairs[k]
+                out[o] = _ZH_HALF_TO_FULL[out[o]]
+                touched += [o - 1, o + 1]
+            for start in (k + 1, pairs.get(k, k) + 1):
+                j = start
+                while j < n and (out[j] in spaces or out[j] == ""):
+                    j += 1
+                touched.append(j)
+            todo.extend(j for j in touched if 0 <= j < n and out[j] in _ZH_HALF_TO_FULL)
 
     # 3. gaps: runs of spaces (and, with zh_no_comma_period, of ，。) inside the line
     k = 0
