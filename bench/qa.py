@@ -193,11 +193,35 @@ def measure(path: Path, cues: int, repeats: int, workdir: Path, env: dict, forma
             _keep_best(best, f"render_{fmt}", _timed(lambda: render(report, fmt))[0])
     sizes = {f"{fmt}_bytes": (workdir / f"report.{fmt}").stat().st_size
              for fmt in ("json", "junit", "sarif", "html") if (workdir / f"report.{fmt}").exists()}
+    if formats:   # peak resident memory of the check, as the user runs it (its own VmHWM, not the parent's)
+        for fmt in ("json", "html"):
+            sizes[f"{fmt}_rss_mb"] = peak_rss(["check", str(path), "--fail-on", "never", "--format", fmt, "-o",
+                                               str(workdir / f"rss.{fmt}")], env)
     if formats and (workdir / "report.html").exists():
         opened = open_in_chromium(workdir / "report.html", workdir)
         if opened is not None:
             sizes["html_open_s"] = opened
     return {"cues": cues, "findings": len(report.files[0].findings), "bytes": path.stat().st_size, **sizes, **best}
+
+
+_PEAK = r"""
+import sys
+from subtrans.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+finally:
+    hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:")]
+    sys.stderr.write("VmHWM %s\n" % (hwm[0].split()[1] if hwm else 0))
+"""
+
+
+def peak_rss(args: list[str], env: dict) -> float:
+    """Peak resident memory (MB) of ``subtrans ARGS`` in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", _PEAK, *args], capture_output=True, text=True, env=env)
+    line = [ln for ln in done.stderr.splitlines() if ln.startswith("VmHWM ")]
+    return int(line[-1].split()[1]) / 1024 if line else 0.0
 
 
 def open_in_chromium(page: Path, workdir: Path) -> float | None:
@@ -298,6 +322,9 @@ def main(argv=None) -> int:
                      for f in ("json", "junit", "sarif", "html")]
             print(f"| {r['cues']:,} | {r['findings']:,} | {r['pysrt']:.2f} s | " + " | ".join(cells) + " |")
     for r in rows:
+        if "json_rss_mb" in r:
+            print(f"peak memory of check on {r['cues']:,} cues: {r['json_rss_mb']:.0f} MB (--format json), "
+                  f"{r['html_rss_mb']:.0f} MB (--format html)")
         if "html_open_s" in r:
             print(f"headless Chromium opens the {r['html_bytes'] / 1e6:.1f} MB HTML report of {r['findings']:,} findings "
                   f"and runs its script in {r['html_open_s']:.1f} s")
