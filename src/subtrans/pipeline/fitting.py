@@ -330,6 +330,10 @@ def fit_translation(track: Track, pieces: list[Piece], slot_text: dict, texts: d
     report.speed_before, report.lines_before = tally(shown(), limits)
     over = [p for p in pieces if any(broken(i, texts[i]) for i in p.cues)]
     report.units_over = len(over)
+    if not options.enabled and not options.retime:
+        # --no-fit: nothing changes, so "after" is "before" (counted once, not twice)
+        report.speed_after, report.lines_after = report.speed_before, report.lines_before
+        return report
     if options.enabled and over:
         found = memory.alternatives([p.key for p in over], terms.constraints_of(
             [p.key for p in over], [p.matches for p in over]), options.candidates)
