@@ -9,7 +9,7 @@ broken to the profile (:mod:`subtrans.lang.lines`).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from ..lang.lines import break_lines
 from ..lang.punctuation import finish_punctuation
@@ -78,15 +78,15 @@ class CueRenderer:
         self.shapes, self.target, self.layout, self.escape = shapes, target, layout, escape
         self.marks = marks or {}   # cues that end or open an interrupted sentence (interruption_marks)
 
-    def _texts(self, i: int, slot_text: dict[tuple[int, int], str]) -> list[str]:
+    def _texts(self, i: int, slot_text: Mapping[tuple[int, int], str]) -> list[str]:
         return [self.layout.punctuate(slot_text.get((i, k), "")) for k in range(len(self.shapes[i].segments))]
 
-    def empty_slots(self, i: int, slot_text: dict[tuple[int, int], str]) -> list[int]:
+    def empty_slots(self, i: int, slot_text: Mapping[tuple[int, int], str]) -> list[int]:
         """Segments the model left empty (the source text is shown instead)."""
         return [k for k, (t, seg) in enumerate(zip(self._texts(i, slot_text), self.shapes[i].segments))
                 if not t and seg.text]
 
-    def __call__(self, i: int, slot_text: dict[tuple[int, int], str]) -> str:
+    def __call__(self, i: int, slot_text: Mapping[tuple[int, int], str]) -> str:
         shape, layout = self.shapes[i], self.layout
         texts = [t or seg.text for t, seg in zip(self._texts(i, slot_text), shape.segments)]
         new = render_cue(shape, texts, self.target, layout=layout.lines, dash=layout.dash,
