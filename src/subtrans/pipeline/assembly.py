@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..mt.backends.base import Backend
     from ..mt.catalog import ModelSpec
     from ..profiles import Profile
+    from .engine import LazyEngine
     from .fitting import FitOptions
     from .languages import Languages
     from .render import CueRenderer
@@ -173,7 +174,7 @@ def term_warnings(term_report: list[dict[str, Any]]) -> list[str]:
             for t in term_report if t["how"] == "missing"]
 
 
-def signature(*, spec: ModelSpec, engine: Backend, languages: Languages, beams: int, glossary: Glossary | None,
+def signature(*, spec: ModelSpec, engine: Backend | LazyEngine, languages: Languages, beams: int, glossary: Glossary | None,
               profile: Profile, fit: FitOptions) -> str:
     """The run's signature: everything needed to reproduce it (sacrebleu-style)."""
     fit_sig = f"fit:{fit.candidates}@{fit.margin:g}" if fit.enabled else "fit:off"
