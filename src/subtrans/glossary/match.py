@@ -312,6 +312,7 @@ def find_terms(text: str, language: str, glossary: Glossary) -> list[TermMatch]:
     lang = normalize_term_language(language)
     if not text or not glossary:
         return []
+    index: _RuIndex | _ZhTrie
     if lang == "ru":
         index = glossary.cached("ru-index", lambda: _RuIndex(glossary.terms))
     else:
