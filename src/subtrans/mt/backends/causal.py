@@ -44,7 +44,7 @@ class _Shifted:
     def __init__(self, inner: Any, offset: int) -> None:
         self.inner, self.offset = inner, offset
 
-    def __call__(self, input_ids: "torch.Tensor", scores: "torch.Tensor") -> Any:
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> Any:
         return self.inner(input_ids[:, self.offset:], scores)
 
 
@@ -59,11 +59,11 @@ class _Continuation:
         self.model, self.offset, self.pad_id = model, prompt_length - 1, pad_id
 
     @property
-    def device(self) -> "torch.device":
+    def device(self) -> torch.device:
         return self.model.device  # type: ignore[no-any-return]  # (model: a transformers model, Any)
 
-    def _extend(self, input_ids: "torch.Tensor", attention_mask: "torch.Tensor",
-                decoder_input_ids: "torch.Tensor | None") -> tuple["torch.Tensor", "torch.Tensor"]:
+    def _extend(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                decoder_input_ids: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         import torch
 
         if decoder_input_ids is None or decoder_input_ids.shape[1] <= 1:
@@ -74,9 +74,9 @@ class _Continuation:
         ones = torch.ones_like(extra, dtype=attention_mask.dtype)
         return torch.cat([input_ids, extra], 1), torch.cat([attention_mask, ones], 1)
 
-    def generate(self, input_ids: "torch.Tensor", attention_mask: "torch.Tensor",
-                 decoder_input_ids: "torch.Tensor | None" = None, logits_processor: Sequence[Any] | None = None,
-                 **kwargs: Any) -> "torch.Tensor":
+    def generate(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                 decoder_input_ids: torch.Tensor | None = None, logits_processor: Sequence[Any] | None = None,
+                 **kwargs: Any) -> torch.Tensor:
         from transformers import LogitsProcessorList
 
         ids, mask = self._extend(input_ids, attention_mask, decoder_input_ids)
@@ -87,8 +87,8 @@ class _Continuation:
         view[:, 0] = self.pad_id
         return view
 
-    def __call__(self, input_ids: "torch.Tensor", attention_mask: "torch.Tensor",
-                 decoder_input_ids: "torch.Tensor | None") -> "SimpleNamespace":
+    def __call__(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                 decoder_input_ids: torch.Tensor | None) -> SimpleNamespace:
         from types import SimpleNamespace
 
         ids, mask = self._extend(input_ids, attention_mask, decoder_input_ids)
@@ -363,7 +363,7 @@ class HFCausalBackend(Prompted, Backend):
         self.last_enforcement = [list(h) for h in best_how]
         return out
 
-    def _score(self, enc: dict[str, Any], view: "_Continuation", rows: list[list[str]]) -> list[list[float]]:
+    def _score(self, enc: dict[str, Any], view: _Continuation, rows: list[list[str]]) -> list[list[float]]:
         """Per prompt row, each text's mean log-probability per token as the model's continuation."""
         torch = self._torch
         eos = self.eos_ids[0]
