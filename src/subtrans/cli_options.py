@@ -7,12 +7,15 @@ both commands' modules import this one (never each other), and it imports nothin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import click
 
 __all__ = ["FAIL_ON", "translation_options"]
 
 FAIL_ON = ("error", "warning", "info", "never")
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 _TRANSLATION_OPTIONS = [
     click.option("--model", "-m", "model", metavar="NAME|ID|PATH",
@@ -69,7 +72,7 @@ _TRANSLATION_OPTIONS = [
 ]
 
 
-def translation_options(command):
+def translation_options(command: _Command) -> _Command:
     """Apply the options shared by ``translate`` and ``batch translate`` to ``command``."""
     for option in reversed(_TRANSLATION_OPTIONS):
         command = option(command)

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .lang.binding import rules
 from .model import Track
 from .text import strip_tags
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .glossary import Glossary, Term
 
 __all__ = ["FoundName", "find_names"]
 
@@ -38,12 +42,13 @@ class FoundName:
     problem: str = ""
 
 
-def find_names(track: Track, source: str, target: str, glossary=None) -> list[FoundName]:
+def find_names(track: Track, source: str, target: str, glossary: Glossary | None = None) -> list[FoundName]:
     """The names of ``track`` (in ``source``), in order of first appearance, with their renderings in
     ``target``."""
     found: dict[str, FoundName] = {}
     sure: set[str] = set()
-    finder = _chinese if source.startswith("zh") else _russian
+    finder: Callable[[str, Glossary | None], Iterator[tuple[str, str] | tuple[str, str, bool]]] = \
+        _chinese if source.startswith("zh") else _russian
     for i, cue in enumerate(track.cues):
         for name, kind, *certain in finder(strip_tags(cue.text, entities=True), glossary):
             entry = found.setdefault(name, FoundName(name, kind, first_cue=i + 1))
@@ -58,7 +63,7 @@ def find_names(track: Track, source: str, target: str, glossary=None) -> list[Fo
     return names
 
 
-def _chinese(text: str, glossary):
+def _chinese(text: str, glossary: Glossary | None) -> Iterator[tuple[str, str]]:
     from .lang.chinese import tagged
 
     from .glossary import register_jieba_terms
@@ -96,7 +101,8 @@ def _chinese(text: str, glossary):
             yield from _chinese_words(list(tagged(piece)), data, stop, suffixes, foreign)
 
 
-def _chinese_words(words, data, stop, suffixes, foreign):
+def _chinese_words(words: list[tuple[str, str]], data: dict[str, Any], stop: dict[str, Any],
+                   suffixes: tuple[str, ...], foreign: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
     k = 0
     while k < len(words):
         word, tag = words[k]
@@ -131,7 +137,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|^\s*[-—–]\s*)$")
 _PERSON = ("Name", "Surn", "Patr")
 
 
-def _russian(text: str, glossary):
+def _russian(text: str, glossary: Glossary | None) -> Iterator[tuple[str, str, bool]]:
     from .lang.palladius import nominative, palladius_word, sounds_chinese
     from .lang.russian import analyzer
 
@@ -190,10 +196,10 @@ def _russian(text: str, glossary):
         gender = parse.tag.gender if "Name" in parse.tag else None
 
 
-def _russian_kind(parses):
+def _russian_kind(parses: list[Any]) -> tuple[str | None, Any]:
     """person, place or organisation from pymorphy3's likeliest parses: a person's reading wins unless
     a place's is more than twice as likely (Воронов is a surname first)."""
-    best = {}
+    best: dict[str, Any] = {}  # kind -> a pymorphy3 parse
     for p in parses:
         for grammemes, kind in ((_PERSON, "person"), (("Geox",), "place"), (("Orgn",), "organisation")):
             if kind not in best and any(g in p.tag for g in grammemes):
@@ -206,7 +212,7 @@ def _russian_kind(parses):
     return None, None
 
 
-def _render(entry: FoundName, source: str, target: str, glossary) -> None:
+def _render(entry: FoundName, source: str, target: str, glossary: Glossary | None) -> None:
     if glossary:
         from .glossary import find_terms
 
@@ -228,25 +234,25 @@ def _render(entry: FoundName, source: str, target: str, glossary) -> None:
         from .lang.palladius import sounds_chinese
         from .lang.xinhua import render as xinhua
 
-        got = xinhua(entry.source, entry.kind)
-        if got.origin != "established" and sounds_chinese(entry.source):
+        rendered = xinhua(entry.source, entry.kind)
+        if rendered.origin != "established" and sounds_chinese(entry.source):
             entry.kind, entry.problem = "foreign", "a Chinese name in Russian: give its characters in the glossary"
             return
-        text = got.text
+        text = rendered.text
         if text and target != "zh":
             from .lang.chinese import to_traditional
 
             text = to_traditional(text)
-        entry.rendering, entry.origin, entry.problem = text, got.origin if text else "none", got.problem
+        entry.rendering, entry.origin, entry.problem = text, rendered.origin if text else "none", rendered.problem
 
 
-def name_terms(track: Track, source: str, target: str, glossary=None) -> list:
+def name_terms(track: Track, source: str, target: str, glossary: Glossary | None = None) -> list[Term]:
     """The film's names that have a standard rendering (an established form, the Palladius system or
     the Xinhua table) and are not in the glossary, as glossary terms: translation enforces them as it
     enforces the glossary (both engines; Russian declines them), and the QA checks them."""
     from .glossary import Term
 
-    terms = []
+    terms: list[Term] = []
     for name in find_names(track, source, target, glossary):
         if name.rendering and name.origin in ("established", "palladius", "xinhua") \
                 and name.kind in ("person", "place", "foreign"):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..model import Track
 
@@ -87,13 +88,13 @@ def _list(cues: list[int]) -> str:
     return shown + (f" and {len(cues) - 8} more" if len(cues) > 8 else "")
 
 
-def _from_ass(text: str, target: str, lose) -> str:
+def _from_ass(text: str, target: str, lose: Callable[[str], None]) -> str:
     """ASS override blocks: italics, bold and underline become HTML-like tags outside ASS, an alignment
     stays as {\\anN}; what else a block holds is lost outside ASS."""
     if target == "ass":
         return text
 
-    def block(m: re.Match) -> str:
+    def block(m: re.Match[str]) -> str:
         out = []
         for tag in filter(None, m.group(1).split("\\")):
             if _AN.match(tag):
@@ -107,9 +108,9 @@ def _from_ass(text: str, target: str, lose) -> str:
     return _ASS.sub(block, text)
 
 
-def _drop_vtt(text: str, lose) -> str:
+def _drop_vtt(text: str, lose: Callable[[str], None]) -> str:
     """WebVTT spans a non-WebVTT target cannot hold: the words stay, the tags go."""
-    def tag(m: re.Match) -> str:
+    def tag(m: re.Match[str]) -> str:
         name = m.group(2).lower()
         if name in _SIMPLE or name == "font":
             return m.group(0)
@@ -126,8 +127,8 @@ def _drop_vtt(text: str, lose) -> str:
     return text
 
 
-def _to_ass(text: str, lose) -> str:
-    def tag(m: re.Match) -> str:
+def _to_ass(text: str, lose: Callable[[str], None]) -> str:
+    def tag(m: re.Match[str]) -> str:
         name = m.group(2).lower()
         if name in _SIMPLE:
             return "{\\" + name + ("0}" if m.group(1) else "1}")
@@ -140,7 +141,7 @@ def _to_ass(text: str, lose) -> str:
     return _HTML.sub(tag, text)
 
 
-def _to_ttml(text: str, lose) -> str:
+def _to_ttml(text: str, lose: Callable[[str], None]) -> str:
     """SRT/ASS text for TTML: ``<i> <b> <u>`` and a top or bottom alignment are kept (the writer makes them
     styles and regions); ``<font>`` colours and other override blocks are lost."""
     an = _ASS.match(text)
@@ -148,7 +149,7 @@ def _to_ttml(text: str, lose) -> str:
     if an and _AN.match(an.group(1)) and an.group(1)[-1] in "789":
         keep, text = "{\\an8}", text[an.end():]
 
-    def block(m: re.Match) -> str:
+    def block(m: re.Match[str]) -> str:
         for tag in filter(None, m.group(1).split("\\")):
             a = _AN.match(tag)
             if a is None:
@@ -157,7 +158,7 @@ def _to_ttml(text: str, lose) -> str:
                 lose("an alignment other than top or bottom ({\\an" + a.group(1) + "})")
         return ""
 
-    def font(m: re.Match) -> str:
+    def font(m: re.Match[str]) -> str:
         if m.group(2).lower() == "font":
             if not m.group(1):
                 lose("the <font> colour")
@@ -169,11 +170,11 @@ def _to_ttml(text: str, lose) -> str:
     return keep + _HTML.sub(font, _ASS.sub(block, text))
 
 
-def _to_vtt(text: str, lose) -> tuple[str, bool]:
+def _to_vtt(text: str, lose: Callable[[str], None]) -> tuple[str, bool]:
     """SRT/ASS text for WebVTT: {\\an7}-{\\an9} (top) become the setting line:0, other blocks are lost."""
     top = False
 
-    def block(m: re.Match) -> str:
+    def block(m: re.Match[str]) -> str:
         nonlocal top
         for tag in filter(None, m.group(1).split("\\")):
             an = _AN.match(tag)
@@ -187,7 +188,7 @@ def _to_vtt(text: str, lose) -> tuple[str, bool]:
 
     text = _ASS.sub(block, text)
 
-    def font(m: re.Match) -> str:
+    def font(m: re.Match[str]) -> str:
         if m.group(2).lower() == "font":
             if not m.group(1):
                 lose("the <font> colour")

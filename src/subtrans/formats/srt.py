@@ -26,6 +26,7 @@ line by line.
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from ..errors import ParseError
 from ..model import Cue, ReadNote, Track, format_timestamp
@@ -99,7 +100,7 @@ def parse_timestamp(value: str, line: int) -> tuple[int, list[str], list[str]]:
     return ms, quirks, misread
 
 
-def _canonical_times(m: re.Match) -> tuple[int, int]:
+def _canonical_times(m: re.Match[str]) -> tuple[int, int]:
     h1, m1, s1, f1, h2, m2, s2, f2 = map(int, m.group(1, 2, 3, 4, 5, 6, 7, 8))
     return ((h1 * 60 + m1) * 60 + s1) * 1000 + f1, ((h2 * 60 + m2) * 60 + s2) * 1000 + f2
 
@@ -266,7 +267,7 @@ class SrtFormat(SubtitleFormat):
         return "".join("\n" * gaps.get(k, 1 if k else 0) + w for k, w in enumerate(out)) + "\n" * gaps.get(len(out), 0)
 
 
-def _blocks(lines: list[str]):
+def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str], int]]:
     """(first line number, lines, blank lines before it) for each blank-separated block.
 
     A generator: a block is gone once read, so a large file never holds all
@@ -289,7 +290,7 @@ def _blocks(lines: list[str]):
         yield start, current, blanks
 
 
-def _split_block(first: int, block: list[str]):
+def _split_block(first: int, block: list[str]) -> Iterator[tuple[int, list[str], bool]]:
     """Split a block where a new cue starts without a blank line before it."""
     starts = [0]
     timing = None  # where the current cue's own timing line is

@@ -21,6 +21,7 @@ verbatim and written back in place.
 from __future__ import annotations
 
 import re
+from typing import Literal, cast
 
 from ..errors import ParseError
 from ..model import Block, Cue, ReadNote, Track, format_timestamp
@@ -208,7 +209,8 @@ class VttFormat(SubtitleFormat):
                 problem("skipped-block", f"cue skipped: {bad_timing}" if lenient
                         else f"unreadable cue timing: {bad_timing}", first + 1, block_text)
             elif kind is not None:
-                track.blocks.append(Block(kind, block_text, len(track.cues), line=first + 1))
+                track.blocks.append(Block(cast('Literal["STYLE", "REGION"]', kind), block_text, len(track.cues),
+                                          line=first + 1))  # (kind is set to one of the two only)
             elif not block_text.strip(_WS):
                 # Lines of only spaces/tabs between blocks: the algorithm reads
                 # them as a block without a timing line and drops it; nothing

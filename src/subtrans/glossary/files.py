@@ -34,10 +34,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .._install import install_hint
 from ..errors import GlossaryError
 from .terms import Glossary, Term, normalize_term_language, squash
+
+if TYPE_CHECKING:  # pragma: no cover
+    from xml.etree.ElementTree import Element
 
 __all__ = ["load_glossary", "load_glossaries", "read_table", "read_tbx", "merge"]
 
@@ -327,25 +331,25 @@ _BAD_STATUS = ("deprecated", "superseded", "notrecommended", "obsolete")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def _local(tag) -> str:
+def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _tbx_parser():
+def _tbx_parser() -> Any:
     """A defusedxml ElementTree parser that records each element's line and refuses entity
     declarations, external entities and a DOCTYPE with an internal subset."""
     from defusedxml import DTDForbidden
     from defusedxml.ElementTree import DefusedXMLParser
 
-    class _Parser(DefusedXMLParser):
+    class _Parser(DefusedXMLParser):  # type: ignore[misc]  # defusedxml has no type information
         def __init__(self) -> None:
             super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
             self.lines: dict[int, int] = {}
-            self._subset: tuple | None = None
+            self._subset: tuple[str, str | None, str | None] | None = None
             self.parser.StartDoctypeDeclHandler = self._start_doctype
             self.parser.EndDoctypeDeclHandler = self._end_doctype
 
-        def _start_doctype(self, name, sysid, pubid, has_internal_subset) -> None:
+        def _start_doctype(self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: int) -> None:
             if has_internal_subset:
                 self._subset = (name, sysid, pubid)
 
@@ -354,7 +358,7 @@ def _tbx_parser():
             if self._subset is not None:
                 raise DTDForbidden(*self._subset)
 
-        def _start(self, tag, attr_list):
+        def _start(self, tag: str, attr_list: list[str]) -> Any:
             elem = super()._start(tag, attr_list)
             self.lines[id(elem)] = self.parser.CurrentLineNumber
             return elem
@@ -362,7 +366,7 @@ def _tbx_parser():
     return _Parser()
 
 
-def _parse_xml(data: bytes, path: Path):
+def _parse_xml(data: bytes, path: Path) -> tuple[Element, dict[int, int]]:
     try:
         from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         from defusedxml.ElementTree import ParseError
@@ -427,7 +431,7 @@ def read_tbx(data: bytes, path: str | Path) -> tuple[list[Term], list[str]]:
             for other in allowed[lang][1:]:
                 warnings.append(f"{origin}: only the first {lang} term of an entry is used as the target; "
                                 f"{other!r} ignored")
-        common = dict(zh=zh, zh_hant=zh_hant, note=note, pos=pos, forbidden=forbidden, origin=origin)
+        common: dict[str, Any] = dict(zh=zh, zh_hant=zh_hant, note=note, pos=pos, forbidden=forbidden, origin=origin)
         # Russian synonyms become terms of their own with the same target, before the preferred
         # term, so that where several share a Chinese form the preferred one (the later) wins.
         for synonym in allowed["ru"][1:]:
@@ -436,27 +440,27 @@ def read_tbx(data: bytes, path: str | Path) -> tuple[list[Term], list[str]]:
     if skipped:
         warnings.append(f"{path}:{skipped[0]}: {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} with only "
                         f"one of ru and zh skipped")
-    terms, more = merge([], parsed, warn_same=True)
-    return terms, warnings + more
+    merged, more = merge([], parsed, warn_same=True)
+    return merged, warnings + more
 
 
-def _text(elem) -> str:
+def _text(elem: Element) -> str:
     return squash("".join(elem.itertext()))
 
 
-def _tbx_entry(entry) -> tuple[dict[str, list[tuple[str, bool, str]]], str]:
+def _tbx_entry(entry: Element) -> tuple[dict[str, list[tuple[str, bool, str]]], str]:
     """{language: [(term, forbidden, pos)]} (preferred terms first) and the note of one entry."""
     terms: dict[str, list[tuple[str, bool, str]]] = {}
     notes: list[str] = []
 
-    def note_of(elem) -> None:
+    def note_of(elem: Element) -> None:
         name = _local(elem.tag)
         if (name == "descrip" and elem.get("type") == "definition") or name in ("definition", "note"):
             text = _text(elem)
             if text and text not in notes:
                 notes.append(text)
 
-    def walk_notes(elem, stop: set[str]) -> None:
+    def walk_notes(elem: Element, stop: set[str]) -> None:
         for child in elem:
             if _local(child.tag) in stop:
                 continue

@@ -122,7 +122,7 @@ def _ru_pattern(term: Term, rank: int = 0) -> _RuPattern | None:
                       suffix if suffix and all(c in ")]»”\"'" for c in suffix) else "", rank)
 
 
-def _ru_match_at(p: _RuPattern, text: str, toks, i: int) -> int | None:
+def _ru_match_at(p: _RuPattern, text: str, toks: tuple[tuple[int, int, str], ...], i: int) -> int | None:
     """End offset of ``p`` matched from token ``i``, or None."""
     n = len(p.words)
     if i + n > len(toks):
@@ -139,6 +139,10 @@ def _ru_match_at(p: _RuPattern, text: str, toks, i: int) -> int | None:
     return end
 
 
+#: A match found by an index: (start, end, length in tokens or characters, rank, term).
+_Candidate = tuple[int, int, int, int, Term]
+
+
 class _RuIndex:
     def __init__(self, terms: list[Term]) -> None:
         self.by_key: dict[str, list[_RuPattern]] = {}
@@ -151,10 +155,10 @@ class _RuIndex:
             for k in keys:
                 self.by_key.setdefault(k, []).append(p)
 
-    def candidates(self, text: str):
+    def candidates(self, text: str) -> list[_Candidate]:
         from .morph import word_keys
 
-        cands = []
+        cands: list[_Candidate] = []
         for toks in _ru_tokens(text):
             for i, (start, _, surface) in enumerate(toks):
                 seen = set()
@@ -255,9 +259,9 @@ class _ZhTrie:
                     node = node.setdefault(ch, {})
                 node[self.END] = (rank, term)  # a later term with the same form wins
 
-    def candidates(self, text: str):
+    def candidates(self, text: str) -> list[_Candidate]:
         view, where = _zh_view(text)
-        cands = []
+        cands: list[_Candidate] = []
         for i in range(len(view)):
             node = self.root
             j = i
@@ -308,6 +312,7 @@ def find_terms(text: str, language: str, glossary: Glossary) -> list[TermMatch]:
     lang = normalize_term_language(language)
     if not text or not glossary:
         return []
+    index: _RuIndex | _ZhTrie
     if lang == "ru":
         index = glossary.cached("ru-index", lambda: _RuIndex(glossary.terms))
     else:
@@ -340,7 +345,7 @@ def target_present(text: str, term: Term, language: str) -> bool:
     if not text:
         return False
     if lang == "ru":
-        return bool(term.ru) and bool(_ru_spans(text, term.ru, term.case_sensitive, term.pos))
+        return bool(term.ru and _ru_spans(text, term.ru, term.case_sensitive, term.pos))
     forms = [f for f in (term.zh, term.zh_hant) if f]
     if not forms:
         return False
@@ -387,7 +392,7 @@ def _allowed_spans(text: str, term: Term) -> list[tuple[int, int]]:
 
 
 #: The glossary whose terms are in jieba's dictionary now, and how to take them out again.
-_IN_JIEBA: dict = {"key": None, "journal": [], "total": None}
+_IN_JIEBA: dict[str, Any] = {"key": None, "journal": [], "total": None}
 
 
 def register_jieba_terms(glossary: Glossary | None) -> int:

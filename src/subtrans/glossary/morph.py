@@ -148,15 +148,16 @@ class _Slot:
     parse: Any = None
 
 
-def _nomn(parses, pos_set) -> list:
+def _nomn(parses: list[Any], pos_set: set[str]) -> list[Any]:
     return [p for p in parses if p.tag.POS in pos_set and p.tag.case == "nomn"]
 
 
 def _known(word: str) -> bool:
-    return analyzer().word_is_known(word)
+    known: bool = analyzer().word_is_known(word)
+    return known
 
 
-def _pick_head(word: str, parses, mods: list) -> Any:
+def _pick_head(word: str, parses: list[Any], mods: list[Any]) -> Any:
     """The noun parse of the head: nominative, agreeing with the modifiers, known before guessed."""
     nouns = _nomn(parses, {"NOUN"})
     if not nouns:
@@ -180,7 +181,7 @@ def _roles(words: list[str]) -> list[_Slot]:
     return slots or [_Slot("keep") for _ in words]
 
 
-def _name_roles(words: list[str], parses) -> list[_Slot] | None:
+def _name_roles(words: list[str], parses: list[list[Any]]) -> list[_Slot] | None:
     """A name whose first parts are not nouns (Сунь Ятсен): only its last word declines."""
     if len(words) < 2 or not all(w[:1].isupper() for w in words) or _fixed_surface(words[-1]):
         return None
@@ -190,7 +191,7 @@ def _name_roles(words: list[str], parses) -> list[_Slot] | None:
     return [_Slot("keep") for _ in words[:-1]] + [_Slot("head", nouns[0])]
 
 
-def _phrase_roles(words: list[str], parses) -> list[_Slot] | None:
+def _phrase_roles(words: list[str], parses: list[list[Any]]) -> list[_Slot] | None:
     slots = [_Slot("keep") for _ in words]
     mods: list[int] = []
     head = None
@@ -264,7 +265,7 @@ def _stem_ok(word: str, forms: list[str], adjective: bool = False) -> bool:
     return all(f.replace("ё", "е").startswith(stem) for f in forms)
 
 
-def _inflect(parse, grammemes: set[str]) -> str | None:
+def _inflect(parse: Any, grammemes: set[str]) -> str | None:
     try:
         f = parse.inflect(grammemes)
     except (ValueError, KeyError):

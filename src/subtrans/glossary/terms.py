@@ -14,11 +14,13 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterator, TypeVar, cast
 
 __all__ = ["Term", "Glossary", "normalize_term_language", "LANGUAGES"]
 
 LANGUAGES = ("ru", "zh", "zh-hant")
+
+_T = TypeVar("_T")
 
 _HANT_CODES = {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}
 
@@ -132,12 +134,12 @@ class Glossary:
         rows = sorted(json.dumps(t.content(), ensure_ascii=False, sort_keys=True) for t in self.terms)
         return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:16]
 
-    def cached(self, name: str, build):
+    def cached(self, name: str, build: Callable[[], _T]) -> _T:
         """``build()``, remembered until the terms change (matchers keep their indexes here)."""
         stamp = (id(self.terms), len(self.terms), hash(tuple(self.terms)))
         hit = self._cache.get(name)
         if hit is not None and hit[0] == stamp:
-            return hit[1]
+            return cast(_T, hit[1])  # (what ``build`` returned for this name)
         value = build()
         self._cache[name] = (stamp, value)
         return value
@@ -148,5 +150,5 @@ class Glossary:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)

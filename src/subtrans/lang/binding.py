@@ -27,7 +27,7 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence, TypedDict
 
 __all__ = ["Piece", "rules", "glue_reasons", "REASONS"]
 
@@ -52,7 +52,7 @@ class Piece(NamedTuple):
 
 
 @lru_cache(maxsize=4)
-def rules(language: str) -> dict:
+def rules(language: str) -> dict[str, Any]:
     """The binding data of ``language`` (``ru`` or ``zh``) as read from its TOML file."""
     # read from the package folder (importlib.resources costs several milliseconds of start-up)
     with open(Path(__file__).parent / "data" / f"{language}.toml", "rb") as f:
@@ -93,8 +93,25 @@ def glue_reasons(pieces: Sequence[Piece], language: str, *, only: int | None = N
 
 # -- Russian ---------------------------------------------------------------------------------------
 
+class _RuSets(TypedDict):
+    """The Russian word sets of ``ru.toml`` (:func:`_ru_sets`)."""
+
+    preposition: frozenset[str]
+    conjunction: frozenset[str]
+    particle: frozenset[str]
+    modifier: frozenset[str]
+    enclitic: frozenset[str]
+    phrases: dict[str, list[tuple[str, ...]]]
+    before_name: frozenset[str]
+    signs: frozenset[str]
+    numerals: frozenset[str]
+    range: frozenset[str]
+    month: re.Pattern[str]
+    year: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def _ru_sets() -> dict[str, object]:
+def _ru_sets() -> _RuSets:
     data = rules("ru")
     months = "|".join(data["dates"]["month_stems"])
     return {
@@ -113,7 +130,7 @@ def _ru_sets() -> dict[str, object]:
     }
 
 
-def _by_first_word(phrases) -> dict[str, list[tuple[str, ...]]]:
+def _by_first_word(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
     out: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
         out.setdefault(phrase[0], []).append(phrase)
@@ -208,7 +225,7 @@ def _russian_names(visible: list[str], reasons: list[str | None], only: int | No
 # -- Chinese ---------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _zh_sets() -> dict[str, frozenset]:
+def _zh_sets() -> dict[str, frozenset[str]]:
     data = rules("zh")
     tags = data["tags"]
     return {
@@ -224,7 +241,7 @@ def _zh_sets() -> dict[str, frozenset]:
     }
 
 
-def _numeral(word: str, tag: str, sets) -> bool:
+def _numeral(word: str, tag: str, sets: dict[str, frozenset[str]]) -> bool:
     return tag in sets["numeral"] or bool(_DIGITS.match(word))
 
 

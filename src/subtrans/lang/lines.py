@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from ..text import TAG_RE, line_length
 from ..errors import ConfigError
@@ -66,12 +67,12 @@ _CLAUSE_END = set(",;:，；：、—–-")
 # Costs of a break (lower is better) and of the shape of the lines: lang/data/breaks.toml
 
 
-def _breaks() -> dict:
+def _breaks() -> dict[str, Any]:
     return rules("breaks")
 
 
-_COSTS = _breaks()["costs"]
-_SHAPE = _breaks()["shape"]
+_COSTS: dict[str, float] = _breaks()["costs"]
+_SHAPE: dict[str, float] = _breaks()["shape"]
 COST_SENTENCE = _COSTS["sentence"]
 COST_CLAUSE = _COSTS["clause"]
 COST_BEFORE_OPEN = _COSTS["before_open"]
@@ -320,21 +321,22 @@ def _ru_cost(lv: str, rv: str, core: str, first: str) -> float:
     sets = _ru_sets()
     lw = _RU_LAST_WORD.search(lv)
     rw = _RU_FIRST_WORD.match(rv)
-    lword = lw.group(1).lower() if lw and lw.end(1) == len(core) else ""
-    rword = rw.group(1).lower() if rw and rw.start(1) == 0 else ""
+    lraw = lw.group(1) if lw and lw.end(1) == len(core) else ""
+    rraw = rw.group(1) if rw and rw.start(1) == 0 else ""
+    lword, rword = lraw.lower(), rraw.lower()
     if lword in sets["preposition"] or lword in sets["conjunction"] or lword in sets["particle"]:
         return COST_BINDING
     if rword in sets["enclitic"]:
         return COST_BINDING
     if first in _OPENERS or first in "—–-\"":
         return COST_BEFORE_OPEN
-    if rword in sets["preposition"] and lword and _is_verb(lw.group(1)):
+    if rword in sets["preposition"] and lword and _is_verb(lraw):
         return COST_WORD   # a verb and the preposition it governs (S1: never separate)
     if rword in sets["preposition"] or rword in sets["conjunction"] or rword in sets["modifier"]:
         return COST_BEFORE_CONJ
-    if lword and rword and lw.group(1)[0].isupper() and rw.group(1)[0].isupper():
+    if lword and rword and lraw[0].isupper() and rraw[0].isupper():
         return COST_NAME
-    related = _relation(lw.group(1), rw.group(1)) if lword and rword else None
+    related = _relation(lraw, rraw) if lword and rword else None
     if related in ("agree", "genitive", "pronoun"):
         return COST_PHRASE
     if related == "subject":
@@ -372,7 +374,7 @@ def _zh_cost(left: str, lv: str, rv: str, last: str, first: str) -> float:
         return COST_ZH_BOUND
     sets = _zh_sets()
     right = _han_words(rv)
-    left = _han_words(lv)
+    left_words = _han_words(lv)
     rw, rt = right[0] if right else ("", "")
     lt = _last_tag(lv)
     if rw in sets["particle"]:
@@ -385,7 +387,7 @@ def _zh_cost(left: str, lv: str, rv: str, last: str, first: str) -> float:
         return COST_ZH_BOUND      # a verb and its complement: 住在, 放在, 定在
     if rt == "c" or rw in sets["preposition"] or rt in sets["time"]:
         return COST_BEFORE_CONJ   # before a conjunction, a preposition or a time word
-    if left and left[0][0] in sets["preposition"] and rt.startswith("v"):
+    if left_words and left_words[0][0] in sets["preposition"] and rt.startswith("v"):
         return COST_BEFORE_CONJ   # after a prepositional phrase, before its verb
     return COST_WORD
 
@@ -503,7 +505,8 @@ class _Layout:
         """``k`` lines of about equal length, each break at the atom boundary nearest its share."""
         widths = [line_length(p, self.hw) for p in self.parts]
         total = sum(widths)
-        cuts, run, m = [], 0.0, 1
+        cuts: list[int] = []
+        run, m = 0.0, 1
         for i, w in enumerate(widths[:-1]):
             if m == k:
                 break

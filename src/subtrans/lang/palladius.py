@@ -15,7 +15,7 @@ which win over it. The syllable table, the surname readings and the established 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .binding import rules
 
@@ -32,10 +32,12 @@ def syllable(pinyin: str) -> str | None:
     """One toneless pinyin syllable (``zhou``, ``lü`` or ``lv``) in Cyrillic by the Palladius system."""
     table = rules("palladius")
     py = pinyin.lower().replace("v", "ü").replace("u:", "ü")
-    if py in table["whole"]:
-        return table["whole"][py]
-    if py in table["standalone"]:
-        return table["standalone"][py]
+    whole: dict[str, str] = table["whole"]
+    if py in whole:
+        return whole[py]
+    standalone: dict[str, str] = table["standalone"]
+    if py in standalone:
+        return standalone[py]
     for initial in ("zh", "ch", "sh"):
         if py.startswith(initial):
             return _join(table["initials"][initial], table["finals"].get(py[2:]))
@@ -67,7 +69,7 @@ def render(name: str, kind: str = "person") -> Rendering:
     missing = [p for p in parts if p is None or p.startswith("?")]
     if missing:
         return Rendering(None, "palladius", f"no Palladius syllable for {missing[0] or name!r}")
-    return Rendering(" ".join(parts), "palladius")
+    return Rendering(" ".join(cast("list[str]", parts)), "palladius")  # (no part is None: checked above)
 
 
 def _word(han: str, surname_reading: bool = False) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .chinese import cut
 from .lines import _HAN_CHAR_RE, _HAN_CLASS, _LINE_SPACES, _han_runs, _is_cjk, _split_tags, _tidy, normalize_language
@@ -83,10 +83,10 @@ def _finish_zh_line(line: str, no_comma: bool) -> str:
     pieces = _split_tags(line)
     chars: list[str] = []
     owner: list[int] = []
-    for idx, (p, tag) in enumerate(pieces):
+    for idx, (part, tag) in enumerate(pieces):
         if not tag:
-            chars.extend(p)
-            owner.extend([idx] * len(p))
+            chars.extend(part)
+            owner.extend([idx] * len(part))
     n = len(chars)
     out = list(chars)
     spaces = set(_LINE_SPACES)
@@ -196,7 +196,7 @@ def _finish_zh_line(line: str, no_comma: bool) -> str:
     buf: dict[int, list[str]] = {}
     for k in range(n):
         buf.setdefault(owner[k], []).append(out[k])
-    return _tidy("".join(p if tag else "".join(buf.get(idx, [])) for idx, (p, tag) in enumerate(pieces)))
+    return _tidy("".join(part if tag else "".join(buf.get(idx, [])) for idx, (part, tag) in enumerate(pieces)))
 
 
 def _join_spaced_characters(out: list[str]) -> None:
@@ -351,7 +351,7 @@ def _offsets(text: str) -> list[tuple[int, tuple[str, bool]]]:
     return out
 
 
-def _settle(step, line: str, *args: Any) -> str:
+def _settle(step: Callable[..., str], line: str, *args: Any) -> str:
     """Apply ``step`` until the line stops changing (one step's change can enable another: "? 上")."""
     for _ in range(4):
         new = step(line, *args)

@@ -83,7 +83,7 @@ def is_verb(word: str) -> bool:
     return bool(parses) and parses[0].POS in ("VERB", "INFN")
 
 
-def _likely(parses) -> list:
+def _likely(parses: list[Any]) -> list[Any]:
     """The tags of the parses at least a quarter as likely as the best one."""
     if not parses:
         return []

@@ -23,8 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
 
 from ..text import TAG_RE, strip_tags
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import Cue
 
 __all__ = ["Segment", "Shape", "Unit", "analyse", "build_units", "MERGE_GAP_MS", "MAX_UNIT_CUES", "MAX_UNIT_CHARS"]
 
@@ -308,7 +312,7 @@ def _one_sentence(prev: str, nxt: str) -> bool:
     return not any(cut <= s.start <= cut + 1 for s in sentenize(joined) if s.start)
 
 
-def build_units(cues, shapes: list[Shape], language: str, *, merge_gap_ms: int = MERGE_GAP_MS,
+def build_units(cues: Sequence[Cue], shapes: list[Shape], language: str, *, merge_gap_ms: int = MERGE_GAP_MS,
                 max_cues: int = MAX_UNIT_CUES, max_chars: int = MAX_UNIT_CHARS) -> list[Unit]:
     """Sentence units over ``cues`` (their shapes from :func:`analyse`), in order.
 

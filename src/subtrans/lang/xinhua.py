@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, Iterator, NamedTuple, cast
 
 from .binding import rules
 
@@ -40,11 +40,16 @@ class _Missing(Exception):
     pass
 
 
+#: ``xinhua.toml``; the grid (consonant -> vowel column -> characters); the given names and the
+#: established forms (folded keys).
+_Data = tuple[dict[str, Any], dict[str, dict[str, str]], dict[str, str], dict[str, str]]
+
+
 @lru_cache(maxsize=1)
-def _data():
+def _data() -> _Data:
     data = rules("xinhua")
     columns = data["columns"]
-    grid = {}
+    grid: dict[str, dict[str, str]] = {}
     for consonant, row in data["grid"].items():
         cells = row.split()
         if len(cells) != len(columns):
@@ -142,7 +147,7 @@ def _derived(w: str, female: bool) -> str | None:
     return None
 
 
-def _syllables(w: str, after_vowel: bool = False):
+def _syllables(w: str, after_vowel: bool = False) -> Iterator[str]:
     """The grid's characters for ``w`` (lower case, one word without hyphens), left to right."""
     data, grid, _, _ = _data()
     same_as, initial, soft = data["rules"]["same_as"], data["rules"]["initial"], data["rules"]["soft"]
@@ -191,7 +196,7 @@ def _syllables(w: str, after_vowel: bool = False):
         first = False
 
 
-def _vowel(w: str, j: int, consonant: str, grid) -> tuple[str, int]:
+def _vowel(w: str, j: int, consonant: str, grid: dict[str, dict[str, str]]) -> tuple[str, int]:
     """The syllable of ``consonant`` and the vowel at ``j`` (with a й or a closing н after it)."""
     n = len(w)
     v = w[j]
@@ -215,7 +220,7 @@ def _vowel(w: str, j: int, consonant: str, grid) -> tuple[str, int]:
     return _cell(grid, consonant, v, w), k
 
 
-def _cell(grid, consonant: str, column: str, word: str) -> str:
+def _cell(grid: dict[str, dict[str, str]], consonant: str, column: str, word: str) -> str:
     cell = grid[consonant].get(column, ".")
     if cell == ".":
         raise _Missing((consonant if consonant != "-" else "") + column)
@@ -223,7 +228,7 @@ def _cell(grid, consonant: str, column: str, word: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _joiner(names: tuple[str, ...]) -> re.Pattern:
+def _joiner(names: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     # a name, the spaces or dot a model put after it, and another name right after
     return re.compile(rf"({alternatives})[ \u3000\u00b7\u30fb\u2022.．]*(?=(?:{alternatives}))")
@@ -257,4 +262,4 @@ def russian_form(han: str) -> str | None:
     if han in reverse:
         return reverse[han]
     parts = [reverse.get(p) for p in han.split("·")]
-    return " ".join(parts) if all(parts) and len(parts) > 1 else None  # type: ignore[arg-type]
+    return " ".join(cast("list[str]", parts)) if all(parts) and len(parts) > 1 else None  # (all(parts): no None)

@@ -237,7 +237,8 @@ class TranslationCache:
         delay = 0.005
         while True:
             try:
-                return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                mode: str = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                return mode
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
                     raise
@@ -474,8 +475,10 @@ class TranslationCache:
         """How many entries the cache holds (in ``context``, or in all)."""
         def op(conn: sqlite3.Connection) -> int:
             if context is None:
-                return conn.execute("SELECT count(*) FROM tm").fetchone()[0]
-            return conn.execute("SELECT count(*) FROM tm WHERE context = ?", (context,)).fetchone()[0]
+                total: int = conn.execute("SELECT count(*) FROM tm").fetchone()[0]
+                return total
+            found: int = conn.execute("SELECT count(*) FROM tm WHERE context = ?", (context,)).fetchone()[0]
+            return found
 
         return self._run("cannot read the cache", op)
 

@@ -27,6 +27,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from .._install import install_hint
 from ..errors import ModelError
@@ -177,7 +179,7 @@ def _bad(file: str, message: str, text: str | None = None) -> ModelError:
     return ModelError(message, path=file, text=text, hint="see models/README.md for the catalog file format")
 
 
-def _spec_from_toml(data: dict, file: str) -> ModelSpec:
+def _spec_from_toml(data: dict[str, Any], file: str) -> ModelSpec:
     unknown = sorted(set(data) - (set(_FIELDS) - _NOT_IN_FILES))
     if unknown:
         raise _bad(file, f"unknown key {unknown[0]!r} in model catalog file", unknown[0])
@@ -219,7 +221,9 @@ def _validate(spec: ModelSpec, file: str) -> None:
         if lang not in LANGUAGES:
             raise _bad(file, f"unknown language {lang!r} in [codes] (expected ru, zh, zh-hant)", lang)
     for d in spec.directions:
-        src, tgt = _split_direction(d)
+        split = _split_direction(d)
+        assert split is not None  # (every direction was checked above)
+        src, tgt = split
         needed = {"prefix": [tgt], "forced_bos": [src, tgt], "fixed": [], "prompt": []}[spec.target_by]
         for lang in needed:
             if lang not in spec.codes:
@@ -276,7 +280,7 @@ def _catalog() -> tuple[ModelSpec, ...]:
         if not entry.name.endswith(".toml"):
             continue
         specs.append(_parse_catalog_text(entry.read_text(encoding="utf-8"), f"models/{entry.name}"))
-    seen: dict[str, str] = {}
+    seen: dict[str | None, str] = {}
     for spec in specs:
         for key in (spec.name, spec.hub_id):
             if key in seen:
@@ -362,7 +366,7 @@ def _timeout() -> float:
         return HUB_TIMEOUT
 
 
-def _need_hub():
+def _need_hub() -> ModuleType:
     try:
         import huggingface_hub
     except ImportError:
@@ -482,7 +486,7 @@ def check_weights(path: str | Path, allow_pickle: bool = False) -> str:
 # --------------------------------------------------------------------------- local folders
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -553,7 +557,7 @@ def _spec_from_folder(folder: Path, *, name: str | None = None, hub_id: str | No
                          hint="pass --model PATH to a folder saved with save_pretrained")
     model_type = str(_read_json(config).get("model_type", ""))
     name = name or folder.name
-    common = dict(name=name, hub_id=hub_id, path=folder, source=source,
+    common: dict[str, Any] = dict(name=name, hub_id=hub_id, path=folder, source=source,
                   warning="licence unknown: check the model's terms before commercial use")
     if model_type in ("t5", "mt5"):
         return ModelSpec(architecture="t5", directions=("ru-zh", "zh-ru"), target_by="prefix",
@@ -607,6 +611,7 @@ def resolve_model(ref: str | Path | None, source: str | None, target: str | None
     does not translate ``source``-``target``.
     """
     offline = is_offline() if offline is None else offline
+    spec: ModelSpec | None
     if ref is None:
         if source is None or target is None:
             raise ModelError("no model named and no direction to pick a default for",
@@ -618,8 +623,8 @@ def resolve_model(ref: str | Path | None, source: str | None, target: str | None
         if spec is None:
             folder = Path(text).expanduser()
             if folder.is_dir():
-                spec = _catalogued_cache_folder(folder)
-                spec = dataclasses.replace(spec, path=folder) if spec else _spec_from_folder(folder)
+                cached = _catalogued_cache_folder(folder)
+                spec = dataclasses.replace(cached, path=folder) if cached else _spec_from_folder(folder)
                 _check_direction(spec, source, target)
                 if allow_pickle is not None:
                     check_weights(folder, allow_pickle)
@@ -638,6 +643,7 @@ def resolve_model(ref: str | Path | None, source: str | None, target: str | None
             return spec
     _check_direction(spec, source, target)
     rev = revision or spec.revision or "main"
+    assert spec.hub_id is not None  # (a catalog entry: hub_id is a required key of its file)
     path = _fetch(spec.hub_id, rev, label=spec.name, offline=offline, allow_pickle=allow_pickle)
     if allow_pickle is not None:
         check_weights(path, allow_pickle)
@@ -655,6 +661,7 @@ def download_model(name_or_id: str, revision: str | None = None) -> Path:
     if spec is None and not _HUB_ID.match(name_or_id):
         get_model(name_or_id)  # raises the "unknown model" error with the catalog listed
     hub_id = spec.hub_id if spec else name_or_id
+    assert hub_id is not None  # (a catalog entry: hub_id is a required key of its file)
     label = spec.name if spec else name_or_id
     rev = revision or (spec.revision if spec else None) or "main"
     if is_offline():

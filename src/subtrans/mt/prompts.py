@@ -34,12 +34,12 @@ one per sentence, each with its terms.
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Any, Sequence, cast
 
 __all__ = ["PROMPTS", "CONTEXT_PROMPTS", "DELIMITER", "build_prompt", "with_context", "split_context"]
 
 #: The prompt formats, with the language names or codes each uses.
-PROMPTS = {
+PROMPTS: dict[str, dict[str, str | tuple[str, str]]] = {
     "hy-mt": {"ru": "俄语", "zh": "中文", "zh-hant": "繁体中文"},
     "translategemma": {"ru": "ru", "zh": "zh", "zh-hant": "zh-TW"},
     "seed-x": {"ru": ("Russian", "ru"), "zh": ("Chinese", "zh"), "zh-hant": ("Chinese", "zh")},
@@ -83,7 +83,7 @@ def split_context(request: str) -> tuple[str, list[tuple[str, str]]]:
     return text, pairs
 
 
-def build_prompt(family: str, tokenizer, text: str, source: str, target: str,
+def build_prompt(family: str, tokenizer: Any, text: str, source: str, target: str,
                  terms: Sequence[tuple[str, str]] = (), context: Sequence[tuple[str, str]] = ()) -> tuple[str, bool]:
     """The prompt for one sentence, and whether the tokenizer should add its special tokens (BOS) to it.
 
@@ -94,7 +94,7 @@ def build_prompt(family: str, tokenizer, text: str, source: str, target: str,
     terms = [(s, t) for s, t in terms if s and t]
     context = [(s, t) for s, t in context if s] if family in CONTEXT_PROMPTS else []
     if family == "seed-x":
-        (src_name, _), (tgt_name, code) = names[source], names[target]
+        (src_name, _), (tgt_name, code) = cast("tuple[tuple[str, str], tuple[str, str]]", (names[source], names[target]))
         return _SEED_X.format(source=src_name, target=tgt_name, text=text, code=code), True
     if family == "hy-mt":
         if context:
@@ -125,5 +125,6 @@ def build_prompt(family: str, tokenizer, text: str, source: str, target: str,
     raise ValueError(f"unknown prompt format {family!r}")
 
 
-def _chat(tokenizer, messages, **options) -> str:
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True, **options)
+def _chat(tokenizer: Any, messages: list[dict[str, Any]], **options: Any) -> str:
+    prompt: str = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True, **options)
+    return prompt

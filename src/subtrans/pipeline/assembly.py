@@ -8,10 +8,21 @@ written in UTF-8 without a BOM.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..model import Track
 from .fitting import FitReport
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import Glossary
+    from ..mt.backends.base import Backend
+    from ..mt.catalog import ModelSpec
+    from ..profiles import Profile
+    from .engine import LazyEngine
+    from .fitting import FitOptions
+    from .languages import Languages
+    from .render import CueRenderer
 
 __all__ = ["Translation", "assemble", "bilingual_track", "term_warnings", "signature"]
 
@@ -36,7 +47,7 @@ class Translation:
     # Glossary terms found in the source, one entry per occurrence:
     # {"cue": first cue (1-based), "source": as found, "target": the glossary's rendering,
     #  "how": free | constrained | repaired | appended | cached | missing}
-    terms: list[dict] = field(default_factory=list)
+    terms: list[dict[str, Any]] = field(default_factory=list)
     # The translation alone: the same as ``track`` except with --bilingual, whose QA looks at this.
     translation_only: Track | None = None
     glossary: str = "none"   # the glossary's hash
@@ -51,7 +62,8 @@ class Translation:
         return counts
 
 
-def assemble(track: Track, texts: dict[int, str], fit: FitReport, render, slot_text: dict, *,
+def assemble(track: Track, texts: dict[int, str], fit: FitReport, render: CueRenderer,
+             slot_text: dict[tuple[int, int], str], *,
              keep_other: bool = False) -> tuple[Track, list[str]]:
     """The translated track: ``texts`` (per cue index) in a copy of ``track``, the cues retimed as the fit
     report says; and a warning for each segment the model left empty (its source text is kept).
@@ -125,7 +137,9 @@ def _bilingual_ass(source: Track, out: Track, layout: BilingualLayout) -> Track:
             continue   # a sign or song kept as it was
         # positions ({\an8}, {\pos(..)}, {\move(..)}) stay first; a style override such as {\i1} is the
         # translation's own
-        lead = re.match(r"^(?:\{(?:\\(?:an?\d|pos\([^)]*\)|move\([^)]*\)|org\([^)]*\)))+\})*", cue.text).group(0)
+        found = re.match(r"^(?:\{(?:\\(?:an?\d|pos\([^)]*\)|move\([^)]*\)|org\([^)]*\)))+\})*", cue.text)
+        assert found is not None  # (the pattern matches the empty string)
+        lead = found.group(0)
         other = strip_tags(src_cue.text, entities=False)
         if layout.source_on_top:
             cue.text = f"{lead}{switch}{other}{{\\r}}\n{cue.text[len(lead):]}"
@@ -155,12 +169,13 @@ def _add_style(lines: list[str], layout: BilingualLayout) -> int | None:
     return styles[-1] + 1
 
 
-def term_warnings(term_report: list[dict]) -> list[str]:
+def term_warnings(term_report: list[dict[str, Any]]) -> list[str]:
     return [f"cue {t['cue']}: glossary term {t['source']!r} -> {t['target']!r} is not in the translation"
             for t in term_report if t["how"] == "missing"]
 
 
-def signature(*, spec, engine, languages, beams: int, glossary, profile, fit) -> str:
+def signature(*, spec: ModelSpec, engine: Backend | LazyEngine, languages: Languages, beams: int, glossary: Glossary | None,
+              profile: Profile, fit: FitOptions) -> str:
     """The run's signature: everything needed to reproduce it (sacrebleu-style)."""
     fit_sig = f"fit:{fit.candidates}@{fit.margin:g}" if fit.enabled else "fit:off"
     return (f"subtrans:{__version__}|model:{spec.name}@{engine.revision}|backend:{engine.name}"

@@ -13,7 +13,14 @@ translated before it while the batch stays full. A unit that opens a run has no 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
 from ..mt.prompts import with_context
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..lang.units import Unit
+    from ..model import Track
+    from .memory import Memory
 
 __all__ = ["SCENE_GAP_MS", "run_in_context"]
 
@@ -21,7 +28,8 @@ __all__ = ["SCENE_GAP_MS", "run_in_context"]
 SCENE_GAP_MS = 5000
 
 
-def run_in_context(memory, track, units, texts: list[str], constraints: dict, n: int,
+def run_in_context(memory: Memory, track: Track, units: Sequence[Unit], texts: list[str],
+                   constraints: dict[str, list[list[str]]], n: int,
                    other: dict[int, list[tuple[str, str]]] | None = None) -> None:
     """Translate ``texts`` (one per unit of ``units``, cues of ``track``) through ``memory`` with the
     context of each; afterwards ``memory.result`` and ``memory.how`` answer by unit text too (a text
@@ -44,7 +52,7 @@ def run_in_context(memory, track, units, texts: list[str], constraints: dict, n:
             batch = [start + wave for start in starts if start + wave < min(start + size, len(units))]
             for k in batch:
                 first = next(s for s in starts[::-1] if s <= k)
-                context = []
+                context: list[tuple[str, str]] = []
                 for j in range(k - 1, max(first, k - n) - 1, -1):
                     if times[j + 1][0] - times[j][1] >= SCENE_GAP_MS:
                         break

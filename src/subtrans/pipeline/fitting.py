@@ -27,12 +27,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from collections import ChainMap
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..model import Track
 from ..text import count_chars, line_length, reading_speed, visible_lines
 from .languages import Languages, target_text
 from .spread import Piece, spread_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..profiles import Profile
+    from .memory import Memory
+    from .render import CueRenderer
+    from .terms import TermFinder
 
 __all__ = [
     "FIT_RULES", "DEFAULT_MARGIN", "DEFAULT_CANDIDATES", "Limits", "problems", "tally", "ranked", "select",
@@ -67,7 +73,7 @@ class Limits:
     fps: float = 24.0
 
     @classmethod
-    def from_profile(cls, profile, *, fps: float = 24.0, ignore: Iterable[str] = ()) -> "Limits":
+    def from_profile(cls, profile: Profile, *, fps: float = 24.0, ignore: Iterable[str] = ()) -> "Limits":
         """The limits of ``profile`` (a :class:`subtrans.profiles.Profile`); rules named in ``ignore``
         (switched off in the project's configuration) are not checked."""
         off = set(ignore)
@@ -167,13 +173,20 @@ def select(options: Sequence[tuple[float, bool]], margin: float) -> int | None:
 def needed_duration(text: str, limits: Limits) -> int | None:
     """The shortest whole-millisecond duration at which ``text`` is within the reading speed
     (``None`` without a limit)."""
-    if limits.max_cps is None or limits.max_cps <= 0:
+    max_cps = limits.max_cps
+    if max_cps is None or max_cps <= 0:
         return None
     chars = count_chars(text, limits.half_width)
-    need = max(1, math.ceil(chars * 1000.0 / limits.max_cps))
-    while need > 1 and reading_speed(text, need - 1, limits.half_width) <= limits.max_cps:
+
+    def speed(ms: int) -> float:
+        cps = reading_speed(text, ms, limits.half_width)
+        assert cps is not None  # (None only for a duration under 1 ms)
+        return cps
+
+    need = max(1, math.ceil(chars * 1000.0 / max_cps))
+    while need > 1 and speed(need - 1) <= max_cps:
         need -= 1   # float rounding either way: the rule's own arithmetic decides
-    while reading_speed(text, need, limits.half_width) > limits.max_cps:
+    while speed(need) > max_cps:
         need += 1
     return need
 
@@ -243,7 +256,7 @@ class Retime:
     old: tuple[int, int]
     new: tuple[int, int]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"cue": self.cue + 1, "id": self.id, "old": {"start": self.old[0], "end": self.old[1]},
                 "new": {"start": self.new[0], "end": self.new[1]}}
 
@@ -276,7 +289,7 @@ class FitReport:
     def share(self, count: int) -> float:
         return count / self.cues if self.cues else 1.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "enabled": self.enabled, "retime": self.retime, "margin": self.margin, "candidates": self.candidates,
             "cues": self.cues,
@@ -302,8 +315,9 @@ class FitOptions:
     candidates: int = DEFAULT_CANDIDATES
 
 
-def fit_translation(track: Track, pieces: list[Piece], slot_text: dict, texts: dict[int, str],
-                    render, memory, terms, languages: Languages, profile, options: FitOptions, *,
+def fit_translation(track: Track, pieces: list[Piece], slot_text: dict[tuple[int, int], str], texts: dict[int, str],
+                    render: CueRenderer, memory: Memory, terms: TermFinder, languages: Languages, profile: Profile,
+                    options: FitOptions, *,
                     fps: float, disabled_rules: Iterable[str], warnings: list[str]) -> FitReport:
     """Fit the laid-out translation to the profile's limits, in place (``slot_text``, ``texts``).
 

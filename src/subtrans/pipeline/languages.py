@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from ..errors import ConfigError
 from ..text import base_language, detect_language, sample_texts
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import TermMatch
     from ..model import Track
+    from ..mt.catalog import ModelSpec
     from ..profiles import Profile
 
 __all__ = ["LANGUAGES", "Languages", "normalize_language", "target_profile", "file_tag", "default_output",
@@ -89,7 +91,7 @@ def detect_source(track: "Track") -> str:
     return {"ru": "ru", "zh-hans": "zh", "zh-hant": "zh-hant"}[lang]
 
 
-def job_languages(spec, source: str, target: str) -> Languages:
+def job_languages(spec: ModelSpec, source: str, target: str) -> Languages:
     """The languages of a job from ``source`` to ``target`` with the model of ``spec``; raises
     :class:`ModelError` for a direction the model does not translate."""
     from ..mt.catalog import direction_error, model_languages
@@ -126,7 +128,7 @@ def source_text(text: str, languages: Languages) -> str:
     return text
 
 
-def target_text(text: str, languages: Languages, matches=()) -> str:
+def target_text(text: str, languages: Languages, matches: Iterable[TermMatch] = ()) -> str:
     """Simplified output becomes Traditional when the user asked for it and the model cannot write it."""
     if languages.target == "zh-hant" and languages.model_target != "zh-hant":
         from ..lang.chinese import to_traditional

@@ -9,11 +9,17 @@ broken to the profile (:mod:`subtrans.lang.lines`).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from ..lang.lines import break_lines
 from ..lang.punctuation import finish_punctuation
 from ..lang.units import Shape
 from ..text import line_length, strip_tags
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import Glossary
+    from ..lang.units import Unit
+    from ..profiles import Profile
 
 __all__ = ["Layout", "CueRenderer", "render_cue", "vtt_escape", "interruption_marks"]
 
@@ -21,7 +27,7 @@ __all__ = ["Layout", "CueRenderer", "render_cue", "vtt_escape", "interruption_ma
 class Layout:
     """The target profile's layout: punctuation, line length, number of lines, dialogue dash."""
 
-    def __init__(self, language: str, profile, persons: tuple[str, ...] = ()) -> None:
+    def __init__(self, language: str, profile: Profile, persons: tuple[str, ...] = ()) -> None:
         self.language, self.profile = language, profile
         self.persons = persons     # Chinese renderings of the film's persons: 伊万 彼得罗夫 -> 伊万·彼得罗夫
         self.max_chars = profile.get("max_chars_per_line")
@@ -55,7 +61,7 @@ class Layout:
                            half_width=self.half_width)
 
 
-def persons(glossary, target: str) -> tuple[str, ...]:
+def persons(glossary: Glossary | None, target: str) -> tuple[str, ...]:
     """The Chinese forms of the glossary's persons (``pos`` person: the film's names, or a names list
     the localiser passed back), whose neighbours in a translation are joined by the interpunct."""
     if glossary is None or not target.startswith("zh"):
@@ -67,19 +73,20 @@ def persons(glossary, target: str) -> tuple[str, ...]:
 class CueRenderer:
     """A cue's output text from the translations of its slots: punctuation, shape, line breaks."""
 
-    def __init__(self, shapes, target: str, layout: "Layout", escape, marks: dict[int, str] | None = None) -> None:
+    def __init__(self, shapes: Sequence[Shape], target: str, layout: "Layout",
+                 escape: Callable[[str], str] | None, marks: dict[int, str] | None = None) -> None:
         self.shapes, self.target, self.layout, self.escape = shapes, target, layout, escape
         self.marks = marks or {}   # cues that end or open an interrupted sentence (interruption_marks)
 
-    def _texts(self, i: int, slot_text) -> list[str]:
+    def _texts(self, i: int, slot_text: Mapping[tuple[int, int], str]) -> list[str]:
         return [self.layout.punctuate(slot_text.get((i, k), "")) for k in range(len(self.shapes[i].segments))]
 
-    def empty_slots(self, i: int, slot_text) -> list[int]:
+    def empty_slots(self, i: int, slot_text: Mapping[tuple[int, int], str]) -> list[int]:
         """Segments the model left empty (the source text is shown instead)."""
         return [k for k, (t, seg) in enumerate(zip(self._texts(i, slot_text), self.shapes[i].segments))
                 if not t and seg.text]
 
-    def __call__(self, i: int, slot_text) -> str:
+    def __call__(self, i: int, slot_text: Mapping[tuple[int, int], str]) -> str:
         shape, layout = self.shapes[i], self.layout
         texts = [t or seg.text for t, seg in zip(self._texts(i, slot_text), shape.segments)]
         new = render_cue(shape, texts, self.target, layout=layout.lines, dash=layout.dash,
@@ -91,8 +98,9 @@ class CueRenderer:
         return new
 
 
-def render_cue(shape: Shape, translations: list[str], language: str, *, layout=None, dash: str = "-",
-           dash_space: bool = False, escape=None) -> str:
+def render_cue(shape: Shape, translations: list[str], language: str, *,
+               layout: Callable[[str], str] | None = None, dash: str = "-",
+               dash_space: bool = False, escape: Callable[[str], str] | None = None) -> str:
     """A cue's output text: its shape around the translated segment texts.
 
     ``layout(text) -> text`` breaks a lone speech segment into lines;
@@ -131,7 +139,7 @@ def vtt_escape(text: str) -> str:
 _END_MARKS = ".,;:!?。，；：！？…⋯"
 
 
-def interruption_marks(units, target: str) -> dict[int, str]:
+def interruption_marks(units: Sequence[Unit], target: str) -> dict[int, str]:
     """Where a sentence interrupted by a long pause (a unit that ``runs_on`` into the next one) is
     marked: ``{cue: "end"}`` for its last cue, which ends with an ellipsis, and in Russian ``{cue:
     "start"}`` for the cue that picks the sentence up, which opens with one; a Chinese cue that picks it
@@ -157,13 +165,15 @@ def _mark(text: str, how: str, target: str, ellipsis: str) -> str:
     return text
 
 
-def _at_visible_end(text: str, change) -> str:
+def _at_visible_end(text: str, change: Callable[[str], str]) -> str:
     """``text`` with ``change`` applied to what comes before its closing tags."""
     m = re.search(r"(?:</[^<>]+>|\{\\[^{}]*\})*\s*$", text)
+    assert m is not None  # (the pattern matches the empty string at the end)
     return change(text[:m.start()]) + text[m.start():]
 
 
-def _at_visible_start(text: str, change) -> str:
+def _at_visible_start(text: str, change: Callable[[str], str]) -> str:
     """``text`` with ``change`` applied to what comes after its opening tags and position codes."""
     m = re.match(r"(?:<[^/<>][^<>]*>|\{\\[^{}]*\})*", text)
+    assert m is not None  # (the pattern matches the empty string)
     return text[:m.end()] + change(text[m.end():])

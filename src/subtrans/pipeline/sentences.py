@@ -35,6 +35,7 @@ def sentence_units(track: Track, source: str, *, max_pause_ms: int = MERGE_GAP_M
     warnings = [f"cue {i + 1}: inline formatting {''.join(seg.dropped_tags)!r} could not be carried over"
                 for i, shape in enumerate(shapes) for seg in shape.segments if seg.dropped_tags]
     if keep:
+        assert bi is not None  # (keep is set only for a bilingual track)
         set_aside = sum(len(s.other) for s in shapes)
         warnings.append(f"{bi.describe()}: {set_aside} {LANGUAGE_NAMES.get(bi.other, bi.other)} line"
                         f"{'' if set_aside == 1 else 's'} not translated")

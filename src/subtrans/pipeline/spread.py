@@ -8,10 +8,15 @@ slots are translated again one by one (:func:`slot_sources`).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from ..lang.lines import atoms, break_cost
 from .languages import Languages, source_text, target_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import TermMatch
+    from ..lang.units import Shape, Unit
+    from .terms import TermFinder
 
 __all__ = ["Piece", "Spread", "split_translation", "spread_text", "spread_units", "slot_sources", "spread_slots"]
 
@@ -22,7 +27,7 @@ class Piece(NamedTuple):
     key: str                        # the text as the model sees it (the memory's key)
     slots: list[tuple[int, int]]    # the (cue, segment) slots its translation fills, in order
     weights: list[float]
-    matches: list                   # glossary terms found in it
+    matches: list[TermMatch]        # glossary terms found in it
 
     @property
     def cues(self) -> list[int]:
@@ -41,7 +46,7 @@ def spread_text(text: str, weights: list[float], target: str) -> list[str] | Non
     return split_translation(text, weights, target) if text.strip() else None
 
 
-def spread_units(units, unit_texts: list[str], unit_matches: list[list], translations: dict[str, str],
+def spread_units(units: Sequence[Unit], unit_texts: list[str], unit_matches: list[list[TermMatch]], translations: dict[str, str],
                  languages: Languages) -> Spread:
     """Each unit's translation (``translations`` by the unit's text) spread over its slots."""
     pieces: list[Piece] = []
@@ -59,17 +64,18 @@ def spread_units(units, unit_texts: list[str], unit_matches: list[list], transla
     return Spread(pieces, slot_text, redo, split_per_cue)
 
 
-def slot_sources(slots: list[tuple[int, int]], shapes, languages: Languages, terms) -> tuple[dict, dict]:
+def slot_sources(slots: list[tuple[int, int]], shapes: Sequence[Shape], languages: Languages, terms: TermFinder
+                 ) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], list[TermMatch]]]:
     """For slots to translate one by one: ``({slot: text for the model}, {slot: glossary matches})``."""
     keys = {s: source_text(shapes[s[0]].segments[s[1]].text, languages) for s in slots}
     matches = {s: terms.matches(shapes[s[0]].segments[s[1]].text) for s in slots}
     return keys, matches
 
 
-def spread_slots(keys: dict, matches: dict, translations: dict[str, str], languages: Languages,
+def spread_slots(keys: dict[tuple[int, int], str], matches: dict[tuple[int, int], list[TermMatch]], translations: dict[str, str], languages: Languages,
                  slot_text: dict[tuple[int, int], str]) -> list[Piece]:
     """Slots translated one by one: their texts into ``slot_text``; their pieces returned."""
-    pieces = []
+    pieces: list[Piece] = []
     for s, key in keys.items():
         slot_text[s] = target_text(translations[key], languages, matches[s]).strip()
         pieces.append(Piece(key, [s], [1.0], matches[s]))

@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 from ...errors import ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
 from ..constraints import ConstraintOptions, check_constraints
 from .base import Backend, Candidate, best_and_others
 from .tokens import Tokens, first_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from types import SimpleNamespace
+
+    import torch
 
 __all__ = ["HFCausalBackend", "Prompted", "prompt_for"]
 
@@ -36,10 +41,10 @@ _LABEL = re.compile(r"^\s*(?:translation|перевод|译文|翻译|翻譯|譯
 class _Shifted:
     """A logits processor that sees the continuation only (as the decoder sequence of a seq2seq model)."""
 
-    def __init__(self, inner, offset: int) -> None:
+    def __init__(self, inner: Any, offset: int) -> None:
         self.inner, self.offset = inner, offset
 
-    def __call__(self, input_ids, scores):
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> Any:
         return self.inner(input_ids[:, self.offset:], scores)
 
 
@@ -50,14 +55,15 @@ class _Continuation:
     token, dropped when decoding); ``generate(decoder_input_ids=...)`` continues the prompt with a
     forced prefix; calling the view returns the logits of the continuation's positions."""
 
-    def __init__(self, model, prompt_length: int, pad_id: int) -> None:
+    def __init__(self, model: Any, prompt_length: int, pad_id: int) -> None:
         self.model, self.offset, self.pad_id = model, prompt_length - 1, pad_id
 
     @property
-    def device(self):
-        return self.model.device
+    def device(self) -> torch.device:
+        return self.model.device  # type: ignore[no-any-return]  # (model: a transformers model, Any)
 
-    def _extend(self, input_ids, attention_mask, decoder_input_ids):
+    def _extend(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                decoder_input_ids: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         import torch
 
         if decoder_input_ids is None or decoder_input_ids.shape[1] <= 1:
@@ -68,18 +74,21 @@ class _Continuation:
         ones = torch.ones_like(extra, dtype=attention_mask.dtype)
         return torch.cat([input_ids, extra], 1), torch.cat([attention_mask, ones], 1)
 
-    def generate(self, input_ids, attention_mask, decoder_input_ids=None, logits_processor=None, **kwargs):
+    def generate(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                 decoder_input_ids: torch.Tensor | None = None, logits_processor: Sequence[Any] | None = None,
+                 **kwargs: Any) -> torch.Tensor:
         from transformers import LogitsProcessorList
 
         ids, mask = self._extend(input_ids, attention_mask, decoder_input_ids)
         if logits_processor:
             kwargs["logits_processor"] = LogitsProcessorList([_Shifted(p, self.offset) for p in logits_processor])
         out = self.model.generate(input_ids=ids, attention_mask=mask, pad_token_id=self.pad_id, **kwargs)
-        view = out[:, self.offset:].clone()
+        view: torch.Tensor = out[:, self.offset:].clone()
         view[:, 0] = self.pad_id
         return view
 
-    def __call__(self, input_ids, attention_mask, decoder_input_ids):
+    def __call__(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                 decoder_input_ids: torch.Tensor | None) -> SimpleNamespace:
         from types import SimpleNamespace
 
         ids, mask = self._extend(input_ids, attention_mask, decoder_input_ids)
@@ -91,7 +100,16 @@ class Prompted(Tokens):
     """Mixin of both engines' translation-LLM backends: the family's prompt per sentence, and the
     directions its prompt can name."""
 
-    def _prompt(self, text: str, source: str, target: str, terms) -> str:
+    spec: ModelSpec
+    last_enforcement: list[list[str]]
+    last_cleaned: list[str]
+
+    if TYPE_CHECKING:  # what the engines' backends define
+        def _translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
+                       max_length: int | None = None,
+                       constraints: list[list[list[str]]] | None = None) -> list[str]: ...
+
+    def _prompt(self, text: str, source: str, target: str, terms: Sequence[Sequence[str]]) -> str:
         return prompt_for(self, text, source, target, terms)
 
     def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
@@ -156,7 +174,7 @@ class Prompted(Tokens):
         return src, tgt
 
 
-def prompt_for(backend, request: str, source: str, target: str, terms) -> str:
+def prompt_for(backend: Prompted, request: str, source: str, target: str, terms: Sequence[Sequence[str]]) -> str:
     """The prompt of ``backend``'s family for one request (a sentence, with the scene's previous cues
     when the pipeline gives them: :func:`~subtrans.mt.prompts.with_context`), with its terms (each a
     list of target forms that may say its source form: :class:`~subtrans.pipeline.terms.TermForms`)."""
@@ -207,9 +225,9 @@ class HFCausalBackend(Prompted, Backend):
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         try:
-            self.model = AutoModelForCausalLM.from_pretrained(
+            self.model: Any = cast(Any, AutoModelForCausalLM.from_pretrained(
                 folder, local_files_only=True, trust_remote_code=False, use_safetensors=(kind == "safetensors"),
-                dtype=dtype)
+                dtype=dtype))
         except Exception as exc:
             raise ModelError(f"cannot load the model: {first_line(exc)}", path=folder,
                              hint="the folder needs config.json, tokenizer files and weights; download it again "
@@ -271,7 +289,9 @@ class HFCausalBackend(Prompted, Backend):
             out[i], self.last_cleaned[i] = _clean(text, request_text(texts[i]))
         return out
 
-    def _prepare(self, texts, todo, source, target, max_length, constraints):
+    def _prepare(self, texts: list[str], todo: list[int], source: str, target: str, max_length: int | None,
+                 constraints: list[list[list[str]]] | None
+                 ) -> tuple[str, dict[str, Any], _Continuation, int]:
         """(target, the left-padded prompts of ``texts[todo]``, their continuation view, the budget)."""
         src, tgt = self.direction(source, target)
         prompts = [self._prompt(texts[i], src, tgt, (constraints or [[]] * len(texts))[i] or []) for i in todo]
@@ -343,7 +363,7 @@ class HFCausalBackend(Prompted, Backend):
         self.last_enforcement = [list(h) for h in best_how]
         return out
 
-    def _score(self, enc: dict, view: "_Continuation", rows: list[list[str]]) -> list[list[float]]:
+    def _score(self, enc: dict[str, Any], view: _Continuation, rows: list[list[str]]) -> list[list[float]]:
         """Per prompt row, each text's mean log-probability per token as the model's continuation."""
         torch = self._torch
         eos = self.eos_ids[0]

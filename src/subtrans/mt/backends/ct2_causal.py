@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 from ...errors import EngineUnusable, ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
@@ -143,11 +144,12 @@ class CT2CausalBackend(Prompted, Backend):
             out[i], self.last_cleaned[i] = _clean(decoded[k], request_text(texts[i]))
         return out
 
-    def _prepare(self, texts, todo, source, target, max_length, constraints):
+    def _prepare(self, texts: list[str], todo: list[int], source: str, target: str, max_length: int | None,
+                 constraints: list[list[list[str]]] | None) -> tuple[str, list[list[int]], int]:
         """(target, the prompt ids of ``texts[todo]``, the budget)."""
         src, tgt = self.direction(source, target)
         special = self.spec.prompt == "seed-x"
-        prompts = [self.tokenizer(self._prompt(texts[i], src, tgt, (constraints or [[]] * len(texts))[i] or []),
+        prompts: list[list[int]] = [self.tokenizer(self._prompt(texts[i], src, tgt, (constraints or [[]] * len(texts))[i] or []),
                                   add_special_tokens=special)["input_ids"] for i in todo]
         longest = max(len(self.encode_target(request_text(texts[i]))) for i in todo)
         return tgt, prompts, min(max_length or self.spec.max_length, 3 * longest + 16)
@@ -190,9 +192,10 @@ class CT2CausalBackend(Prompted, Backend):
                     if text and not cleaned and text not in found[k] and not missing_terms(text, row, whole_words=whole):
                         found[k][text] = ("free",) * len(row)
         flat = [(k, text) for k in range(len(todo)) for text in found[k]]
-        end = tok.convert_ids_to_tokens([self.eos_ids[0]])
+        end = cast("list[str]", tok.convert_ids_to_tokens([self.eos_ids[0]]))  # (ids in, tokens out)
         scored = self.generator.score_batch(
-            [tok.convert_ids_to_tokens(prompts[k] + self.encode_target(text)) + end for k, text in flat])
+            [cast("list[str]", tok.convert_ids_to_tokens(prompts[k] + self.encode_target(text))) + end
+             for k, text in flat])
         for (k, text), s in zip(flat, scored):
             logp = list(s.log_probs)[-(len(self.encode_target(text)) + 1):]
             out[todo[k]].append(Candidate(text, sum(logp) / max(1, len(logp)), found[k][text]))
@@ -212,7 +215,7 @@ class CT2CausalBackend(Prompted, Backend):
         eos = set(self.eos_ids)
         return [[t for t in r.sequences_ids[0] if t not in eos] for r in results]
 
-    def _score(self, prompts: list[list[int]], requests: list[tuple[int, list[int]]]):
+    def _score(self, prompts: list[list[int]], requests: list[tuple[int, list[int]]]) -> list[_Steps]:
         """Per (row, continuation): its steps' log-probabilities (one forward pass of prompt + continuation)."""
         if not requests:
             return []
@@ -223,7 +226,7 @@ class CT2CausalBackend(Prompted, Backend):
         # position p of the continuation is predicted at index len(prompt) + p - 1 of the full sequence
         return [_Steps(logp[k, len(prompts[row]) - 1:], self._index) for k, (row, _) in enumerate(requests)]
 
-    def _complete(self, prompts, requests: list[tuple[int, list[int], int]], beams: int,
+    def _complete(self, prompts: list[list[int]], requests: list[tuple[int, list[int], int]], beams: int,
                   language: str) -> list[list[int]]:
         """Each forced continuation completed by the model. In Russian the first token after a forced
         term must not glue letters onto it ("Пекин" + "ом" is another word): that token is the model's

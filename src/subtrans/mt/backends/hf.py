@@ -57,8 +57,8 @@ SCORE_ROWS = 16
 class _Prepared(NamedTuple):
     """A batch of non-blank inputs encoded for the model, and what every decode of it shares."""
 
-    enc: dict                 # input_ids, attention_mask (on the model's device)
-    gen: dict                 # forced_bos_token_id, where the target is chosen that way
+    enc: dict[str, Any]       # input_ids, attention_mask (on the model's device)
+    gen: dict[str, Any]       # forced_bos_token_id, where the target is chosen that way
     lead: int                 # tokens generate() writes before the text (the forced language token)
     budget: int               # text tokens allowed per output
     suppress: list[int]       # special and language tokens never written
@@ -74,6 +74,7 @@ class HFBackend(Tokens, Backend):
     """
 
     name = "hf"
+    spec: ModelSpec
     #: How terms are enforced (:class:`~subtrans.mt.constraints.ConstraintOptions`); benchmarks change it.
     constraint_options: ConstraintOptions = ConstraintOptions()
 
@@ -215,7 +216,7 @@ class HFBackend(Tokens, Backend):
             out[i] = best_and_others(pool, best[i], n)
         return out
 
-    def _n_best(self, prep: "_Prepared", row_terms: list, *, n: int, beams: int,
+    def _n_best(self, prep: "_Prepared", row_terms: list[list[tuple[str, ...]]], *, n: int, beams: int,
                 length_penalty: float) -> tuple[list[list[str]], bool]:
         """The ``n`` best hypotheses of one beam search per text, decoded; and whether the term
         processor steered it."""
@@ -235,7 +236,7 @@ class HFBackend(Tokens, Backend):
         texts = [self.decode_ids(row.tolist()) for row in generated]
         return [texts[r * n:(r + 1) * n] for r in range(len(row_terms))], steered
 
-    def _term_processor(self, prep: "_Prepared", row_terms: list) -> tuple[Any, int]:
+    def _term_processor(self, prep: "_Prepared", row_terms: list[list[tuple[str, ...]]]) -> tuple[Any, int]:
         """The term processor for a batch, as :class:`~subtrans.mt.constraints.TermDecoding` builds it,
         and the longest text budget of its rows (a row whose terms need more gets what they need)."""
         from ..constraints import TermLogitsProcessor
@@ -296,7 +297,7 @@ class HFBackend(Tokens, Backend):
         src, tgt = self.direction(source, target)
         spec, tok = self.spec, self.tokenizer
         batch, forced = self.prepare_inputs([t.strip() for t in texts], src, tgt)
-        gen: dict = {}
+        gen: dict[str, Any] = {}
         keep: set[int] = set(self.eos_ids)
         lead = 0  # tokens generate() produces before the text (the forced language token)
         if forced is not None:
@@ -318,7 +319,8 @@ class HFBackend(Tokens, Backend):
 
     # -- terms -----------------------------------------------------------------------------
 
-    def _decode_with_terms(self, enc: dict, generate_kwargs: dict, rows: list, budget: int, lead: int,
+    def _decode_with_terms(self, enc: dict[str, Any], generate_kwargs: dict[str, Any],
+                           rows: list[list[tuple[str, ...]]], budget: int, lead: int,
                            tgt: str) -> tuple[list[str], list[list[str]]]:
         from ..constraints import TermDecoding
 

@@ -143,6 +143,8 @@ def join_term(prefix: str, term: str, language: str) -> str:
 def insert_term(text: str, term: str, language: str) -> str:
     """``text`` with ``term`` inserted before its final punctuation (the last-resort repair)."""
     text = text.strip()
-    cut = _TAIL.search(text).start()
+    tail_match = _TAIL.search(text)
+    assert tail_match is not None  # (the pattern matches the empty string at the end)
+    cut = tail_match.start()
     head, tail = text[:cut], text[cut:].strip()
     return join_term(head, term, language) + tail

@@ -49,8 +49,8 @@ class TermDecoding:
     """
 
     model: Any
-    encoded: dict
-    generate_kwargs: dict
+    encoded: dict[str, Any]
+    generate_kwargs: dict[str, Any]
     decoder_prefix: list[int]
     budget: int
     min_new_tokens: int
@@ -68,7 +68,7 @@ class TermDecoding:
         """The check the output must pass: whole words in Russian (as a lemma-based check reads it)."""
         return term_present(text, term, whole_words=self._whole)
 
-    def _processor(self, terms: list[list[SpelledTerm]], max_lengths: list[int], record: bool = False):
+    def _processor(self, terms: list[list[SpelledTerm]], max_lengths: list[int], record: bool = False) -> TermLogitsProcessor:
         return TermLogitsProcessor(
             terms, start=len(self.decoder_prefix), max_lengths=max_lengths, eos_ids=self.eos_ids,
             stop_ids=self.speller.stop_ids, bias=self.options.bias, repeat_penalty=self.options.repeat_penalty,
@@ -83,8 +83,8 @@ class TermDecoding:
         lead = start - 1
         spelled = [[self.speller.spell(term, self.language) for term in terms] for terms in rows]
         budgets = []
-        for terms in spelled:
-            need = sum(t.min_length for t in terms)
+        for spelled_row in spelled:
+            need = sum(t.min_length for t in spelled_row)
             b = max(self.budget, need)
             if self.max_positions:
                 b = max(1, min(b, self.max_positions - start - 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Literal, NamedTuple, Sequence
 
 from .check import MAX_SPELLING
 from .spelling import SpelledTerm
@@ -54,7 +54,7 @@ class _State(NamedTuple):
     repeat: "torch.Tensor | None"  # [R, A] forceable spellings of completed terms (for the repeat penalty)
 
     def take(self, rows: "torch.Tensor") -> "_State":
-        return _State(*(None if x is None else x.index_select(0, rows) for x in self))
+        return _State._make(None if x is None else x.index_select(0, rows) for x in self)
 
 
 def _long_tensor(values: list[int]) -> "torch.Tensor":
@@ -132,19 +132,19 @@ class TermLogitsProcessor:
             seconds: dict[int, int] = {}
             uq: set[int] = set()
             count = 0
-            for k, term in enumerate(terms):
-                shortest = term.min_length
+            for k, spelled in enumerate(terms):
+                shortest = spelled.min_length
                 term_f += (int(shortest > 0), shortest)
-                for sp in term.spellings:
+                for sp in spelled.spellings:
                     tokens = sp.tokens
                     n = len(tokens)
                     tok_f += tokens
                     tok_f += (-1,) * (N - n)
-                    weak = sp.weak and n > 1
-                    meta_f += (n, sp.force, weak, k, firsts.setdefault(tokens[0], len(firsts)),
-                               seconds.setdefault(tokens[1], len(seconds)) if weak else 0, sp.word)
+                    is_weak = sp.weak and n > 1
+                    meta_f += (n, sp.force, is_weak, k, firsts.setdefault(tokens[0], len(firsts)),
+                               seconds.setdefault(tokens[1], len(seconds)) if is_weak else 0, sp.word)
                     uq.update(tokens)
-                count += len(term.spellings)
+                count += len(spelled.spellings)
             term_f += (0, 0) * (T - len(terms))
             tok_f += (-1,) * (N * (A - count))
             meta_f += (0,) * (7 * (A - count))
@@ -170,7 +170,7 @@ class TermLogitsProcessor:
         full_bit = torch.where(length > 0, one << (length - 1).clamp(min=0), torch.zeros_like(length))
         any_prefix = torch.where(length > 1, (one << (length - 1).clamp(min=0)) - 1, torch.zeros_like(length))
         prefix_bits = torch.where(force, any_prefix, torch.zeros_like(length))
-        tables = dict(
+        tables: dict[str, torch.Tensor] = dict(
             tok=tok, term=term, force=force, extra=length - term_min.gather(1, term), length=length,
             full_bit=full_bit, prefix_bits=prefix_bits, weak_bit=weak, any_prefix=any_prefix, word=word.bool(),
             first=tok[:, :, 0].clamp(min=0),
@@ -181,20 +181,20 @@ class TermLogitsProcessor:
         if self.beams > 1:
             idx = torch.arange(rows) // self.beams
             tables = {k: v.index_select(0, idx) for k, v in tables.items()}
-        self._t = _Tables(**{k: v.contiguous().to(device) for k, v in tables.items()})
-        self._uq_idx = self._t.uq_tok.clamp(min=0)
+        self._t = t = _Tables(**{k: v.contiguous().to(device) for k, v in tables.items()})
+        self._uq_idx = t.uq_tok.clamp(min=0)
         self._shifts = torch.arange(N - 1, device=device)
         self._pow2 = torch.ones(N, dtype=torch.long, device=device) << torch.arange(N, device=device)
         self._eos = torch.tensor(self.eos_ids, dtype=torch.long, device=device)
         self._stops = torch.tensor(sorted(set(self.stop_ids)), dtype=torch.long, device=device)
-        self._glued = None
+        self._glued: torch.Tensor | None = None
         if self.glued_ids:
             self._glued = torch.tensor(self.glued_ids, dtype=torch.long, device=device)
         self._group_base = torch.arange(B, device=device) * self.beams
 
     # -- state -------------------------------------------------------------------------
 
-    def _parents(self, input_ids: "torch.Tensor") -> "torch.Tensor | bool | None":
+    def _parents(self, input_ids: "torch.Tensor") -> "torch.Tensor | Literal[True] | None":
         """For each row, the previous step's row whose sequence is this row's prefix: a tensor of
         indexes, True when every row continues itself, None when unknown."""
         prev = self._prev
@@ -213,12 +213,14 @@ class TermLogitsProcessor:
 
     def _bits(self, token: "torch.Tensor") -> "torch.Tensor":
         """[R, A] int64: bit j set where the spelling's token j is ``token`` (Shift-And's B mask)."""
+        assert self._t is not None  # (set up by the first step)
         return ((self._t.tok == token[:, None, None]).long() * self._pow2).sum(-1)
 
-    def _derive(self, match, done, commit) -> _State:
+    def _derive(self, match: "torch.Tensor", done: "torch.Tensor", commit: "torch.Tensor") -> _State:
         import torch
 
         t = self._t
+        assert t is not None  # (set up by the first step)
         term_done = torch.zeros(t.term_force.shape, device=done.device).scatter_add_(1, t.term, done.float()) > 0
         pending = t.term_force & ~term_done
         pend_sp = t.force & pending.gather(1, t.term)
@@ -232,6 +234,7 @@ class TermLogitsProcessor:
         import torch
 
         t = self._t
+        assert t is not None  # (set up by the first step)
         match = torch.zeros_like(t.length)
         done = torch.zeros_like(t.force)
         for j in range(gen.shape[1]):
@@ -251,10 +254,13 @@ class TermLogitsProcessor:
             self._setup(input_ids.shape[0], scores.device)
         self.steps += 1
         t = self._t
+        assert t is not None  # (set up above)
         parent = self._parents(input_ids)
         if parent is None:
             state = self._scan(input_ids[:, self.start:])
         else:
+            # a parent needs a previous step (self._prev), which also set self._state
+            assert self._state is not None
             state = self._state if parent is True else self._state.take(parent)
             last = input_ids[:, -1]
             if bool((t.uq_tok == last[:, None]).any()):
@@ -334,6 +340,7 @@ class TermLogitsProcessor:
         import torch
 
         t = self._t
+        assert t is not None  # (set up by the first step)
         amount = torch.zeros(t.ft_tok.shape, device=scores.device)
         if starts is not None:
             amount.scatter_reduce_(1, t.ft_of, starts.float(), reduce="amax")
@@ -349,6 +356,7 @@ class TermLogitsProcessor:
         if self._glued is None:
             return
         t = self._t
+        assert t is not None  # (set up by the first step)
         ended = (((state.match & t.full_bit) != 0) & t.word).any(1)
         if not bool(ended.any()):
             return

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypedDict
 
 from .check import insert_term, spaced, term_present
 from .cuts import choose_cut, cut_options, head_with_term
 from .spelling import SpelledTerm, TermSpeller
 
 __all__ = ["PrefixRepair"]
+
+
+class _Row(TypedDict):
+    """What :meth:`PrefixRepair.enforce` keeps about one output while repairing it."""
+
+    row: int
+    seq: list[int]
+    text: str
+    terms: list[tuple[str, ...]]
+    budget: int
+    labels: list[str]
+    todo: list[int]
+    spelled: list[SpelledTerm]
 
 
 @dataclass
@@ -40,7 +53,7 @@ class PrefixRepair:
     language: str
     lead_ids: list[int]
     eos_ids: list[int]
-    score: Callable[[list[tuple[int, list[int]]]], list[Callable[[int, int], float]]]
+    score: Callable[[list[tuple[int, list[int]]]], Sequence[Callable[[int, int], float]]]
     complete: Callable[[list[tuple[int, list[int], int]]], list[list[int]]]
 
     def spell(self, term: Sequence[str]) -> SpelledTerm:
@@ -52,15 +65,15 @@ class PrefixRepair:
     def enforce(self, rows: list[tuple[int, list[int], list[tuple[str, ...]], int]]) -> list[tuple[str, list[str]]]:
         """For each ``(row, sequence, terms, budget)``: the text with every term in it, and per term its
         mechanism."""
-        state = []
+        state: list[_Row] = []
         for row, seq, terms, budget in rows:
             text = self.speller.decode(seq)
             labels = ["free" if self._present(text, t) else "" for t in terms]
             todo = [k for k in range(len(terms)) if not labels[k]]
-            state.append(dict(row=row, seq=seq, text=text, terms=terms, budget=budget, labels=labels, todo=todo,
+            state.append(_Row(row=row, seq=seq, text=text, terms=terms, budget=budget, labels=labels, todo=todo,
                               spelled=[self.spell(t) for t in terms]))
         while True:
-            plans = []
+            plans: list[tuple[_Row, int]] = []
             for st in state:
                 while st["todo"] and self._present(st["text"], st["terms"][st["todo"][0]]):
                     st["todo"].pop(0)  # brought in by the repair of another term
@@ -86,7 +99,7 @@ class PrefixRepair:
         end = next((j for j in range(start, len(seq)) if seq[j] in eos), len(seq))
         return seq[start:end]
 
-    def _round(self, plans: list) -> None:
+    def _round(self, plans: list[tuple[_Row, int]]) -> None:
         scoring = [cut_options(self.speller, self.language, self.lead_ids, self._gen(st["seq"]), st["text"],
                                st["terms"], k, st["spelled"][k]) for st, k in plans]
         wanted = [i for i, cuts in enumerate(scoring) if cuts.options]

@@ -7,16 +7,20 @@ Cues are paired by position when both tracks have the same number of cues
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dataclasses
 import re
 from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING
 
 from ...model import Track, format_timestamp
 from ...text import TAG_RE, LazyRegex, has_han, strip_tags
 from ...text import base_language as _base
 from ..base import Context, Finding, Rule, Severity, register_rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...glossary import Glossary, Term, TermMatch
 
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
 # A number not glued to Latin or Cyrillic letters (Chinese characters may touch it: 1927年, 7号).
@@ -267,13 +271,16 @@ class GlossaryTerm(Rule):
                         found = dataclasses.replace(found, severity=Severity.ERROR)
                     yield found
 
-    def _terms(self, track, ctx, glossary, tgt_lang, find_terms, target_present):
+    def _terms(self, track: Track, ctx: Context, glossary: Glossary, tgt_lang: str | None,
+               find_terms: Callable[[str, str, Glossary], list[TermMatch]],
+               target_present: Callable[[str, Term, str], bool]) -> Iterator[Finding]:
         from ...lang.units import analyse, build_units
 
         src_lang = _glossary_code(ctx.source_language)
         if src_lang is None:
             return
         source = ctx.source
+        assert source is not None  # (the caller checked)
         # Sentence units, so that a term split over two cues is still found.
         shapes = [analyse(c.text, src_lang) for c in source.cues]
         units = build_units(source.cues, shapes, src_lang)
@@ -319,6 +326,8 @@ class NameConsistency(Rule):
         src, tgt = _base(ctx.source_language), _base(ctx.language)
         if (src, tgt) not in (("zh", "ru"), ("ru", "zh")):
             return
+        # (both languages are known: their base codes are ru and zh)
+        assert src is not None and ctx.source_language is not None and ctx.language is not None
         from ...glossary import Glossary, find_terms, target_present
         from ...lang.units import analyse, build_units
         from ...names import name_terms
@@ -334,7 +343,7 @@ class NameConsistency(Rule):
         for i, js in pairs(source, track):
             for j in js:
                 to_target.setdefault(j, []).append(i)
-        seen: dict[str, tuple[object, list[int], list[int]]] = {}   # name -> (term, cues with it, cues without)
+        seen: dict[str | None, tuple[Term, list[int], list[int]]] = {}   # name -> (term, cues with it, cues without)
         for unit in build_units(source.cues, shapes, src):
             cues = sorted({i for j, _ in unit.slots for i in to_target.get(j, [])})
             if not cues:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from ...model import Track
+from ...model import Cue, Track
 from ..base import Context, Finding, Fix, Rule, Severity, register_rule
 
 
@@ -152,7 +152,7 @@ class MinDuration(Rule):
         return fixes
 
     @staticmethod
-    def _room(cues, i: int, gap: float, limit: int) -> float:
+    def _room(cues: Sequence[Cue], i: int, gap: float, limit: int) -> float:
         """The latest end cue ``i`` may have: the minimum gap before the next cue."""
         return cues[i + 1].start - gap if i + 1 < len(cues) else cues[i].start + limit
 
@@ -168,7 +168,7 @@ class MinGap(Rule):
 
     name, code, severity, category, fixable = "min-gap", "T004", Severity.WARNING, "timing", True
 
-    def _problem(self, prev, cue, ctx: Context, limits: tuple | None = None) -> str | None:
+    def _problem(self, prev: Cue, cue: Cue, ctx: Context, limits: tuple[float, float] | None = None) -> str | None:
         min_frames, bridge = limits or self._limits(ctx)
         gap = cue.start - prev.end
         if gap < 0:
@@ -181,7 +181,7 @@ class MinGap(Rule):
         return None
 
     @staticmethod
-    def _limits(ctx: Context) -> tuple:
+    def _limits(ctx: Context) -> tuple[float, float]:
         return ctx.profile.get("min_gap_frames") or 0, ctx.profile.get("bridge_gap_max_frames") or 0
 
     def check(self, track: Track, ctx: Context) -> Iterator[Finding]:
