@@ -104,6 +104,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--src", type=Path, default=HERE.parent / "src", help="the src folder to run [this checkout's]")
     ap.add_argument("--label", default="", help="a name for this tree in the output")
+    ap.add_argument("--skip-hf-engine", action="store_true",
+                    help="time transformers' engine alone only end to end (the slowest part of the run)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     if args.quick:
@@ -142,6 +144,9 @@ def main(argv=None) -> int:
                     r = command(backend, length)
                     if backend not in best or r["wall"] < best[backend]["wall"]:
                         best[backend] = r
+                    if backend == "hf" and args.skip_hf_engine:
+                        best["hf_engine"] = {"engine": float("nan")}
+                        continue
                     e = child(ENGINE, [str(folder), backend, source, target, str(args.beams), str(length),
                                        str(args.batch_size), str(work / "texts.json")], env)
                     key = backend + "_engine"
