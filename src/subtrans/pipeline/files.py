@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from fractions import Fraction
 
     from ..glossary import Glossary
+    from .assembly import BilingualLayout
     from ..profiles import Profile
     from ..qa import Finding, Settings
 
@@ -62,7 +63,7 @@ def translation_settings(target: str, profile: str | None = None) -> Settings:
 
 
 def translate_file(translator: Translator, track: Track, output: str | Path, *, to: str, settings: Settings,
-                   source: str | None = None, bilingual: bool = False,
+                   source: str | None = None, bilingual: bool | BilingualLayout = False,
                    progress: ProgressFn | None = None, keep_other_lines: bool = False,
                    output_format: str | None = None) -> Translation:
     """Translate a loaded ``track`` and write it to ``output`` atomically, in UTF-8.
@@ -116,7 +117,7 @@ def frame_rate(fps: float) -> Fraction:
 
 
 def check_translation(output: str | Path, source: Track, translation: Translation, settings: Settings, *,
-                      bilingual: bool = False, glossary: Glossary | None = None) -> list[Finding]:
+                      bilingual: bool | BilingualLayout = False, glossary: Glossary | None = None) -> list[Finding]:
     """The QA findings of a translation written by :func:`translate_file`.
 
     ``output`` is checked with ``settings`` (:func:`translation_settings`) and
@@ -233,7 +234,7 @@ def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir
 
 def run_translate(inputs: Sequence[str | Path], *, to: str, source: str | None = None,
                   output: str | Path | None = None, output_dir: str | Path | None = None,
-                  translator: Translator, profile: str | None = None, bilingual: bool = False,
+                  translator: Translator, profile: str | None = None, bilingual: bool | BilingualLayout = False,
                   keep_other_lines: bool = False,
                   encoding: str | None = None, lenient: bool = False,
                   progress: Callable[[int, int, int, int], None] | None = None, overwrite: bool = False,

@@ -25,6 +25,7 @@ from .terms import TermFinder
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..glossary import Glossary
+    from .assembly import BilingualLayout
     from ..mt.backends.base import Backend
     from ..mt.cache import Cache
     from ..mt.catalog import ModelSpec
@@ -182,7 +183,8 @@ class Translator:
         self.close()
 
     # -- the job -------------------------------------------------------------
-    def translate(self, track: Track, *, to: str, source: str | None = None, bilingual: bool = False,
+    def translate(self, track: Track, *, to: str, source: str | None = None,
+                  bilingual: "bool | BilingualLayout" = False,
                   profile: "Profile | str | None" = None, progress: ProgressFn | None = None, fps: float = 24.0,
                   disabled_rules: Iterable[str] = (), keep_other_lines: bool = False) -> Translation:
         """Translate ``track`` into ``to``; the input track is not changed.
