@@ -23,9 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from fractions import Fraction
 
     from ..glossary import Glossary
-    from .assembly import BilingualLayout
     from ..profiles import Profile
     from ..qa import Finding, Settings
+    from .assembly import BilingualLayout
 
 __all__ = ["FileResult", "translation_settings", "translate_file", "check_translation", "expand_inputs",
            "plan_outputs", "run_translate"]

@@ -25,11 +25,11 @@ from .terms import TermFinder
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..glossary import Glossary
-    from .assembly import BilingualLayout
     from ..mt.backends.base import Backend
     from ..mt.cache import Cache
     from ..mt.catalog import ModelSpec
     from ..profiles import Profile
+    from .assembly import BilingualLayout
 
 __all__ = ["Translator", "translate", "ProgressFn"]
 
@@ -184,7 +184,7 @@ class Translator:
 
     # -- the job -------------------------------------------------------------
     def translate(self, track: Track, *, to: str, source: str | None = None,
-                  bilingual: "bool | BilingualLayout" = False,
+                  bilingual: bool | BilingualLayout = False,
                   profile: "Profile | str | None" = None, progress: ProgressFn | None = None, fps: float = 24.0,
                   disabled_rules: Iterable[str] = (), keep_other_lines: bool = False) -> Translation:
         """Translate ``track`` into ``to``; the input track is not changed.
