@@ -181,6 +181,16 @@ def test_retime_works_without_candidates_too():
     assert [r.new for r in result.fit.retimed] == [(0, 1389)]
 
 
+def test_retime_without_a_reading_speed_limit_retimes_nothing():
+    # max_cps 0: the reading-speed rule flags the cue, but there is no duration to work to.
+    track = Track([Cue(0, 1000, LONG), Cue(5000, 6000, "Поезд.")])
+    profile = load_profile("netflix-zh-hans").with_values({"max_cps": 0}, "test")
+    with Translator(backend=FitBackend(keeps=()), cache=False, batch_size=4, retime=True) as tr:
+        result = tr.translate(track, to="zh", profile=profile)
+    assert result.fit.retimed == []
+    assert [(c.start, c.end) for c in result.track.cues] == [(0, 1000), (5000, 6000)]
+
+
 @pytest.mark.parametrize("options", [dict(fit_margin=-0.1), dict(fit_margin=float("nan")), dict(fit_candidates=1),
                                      dict(fit_candidates=True)])
 def test_bad_options_are_refused(options):

@@ -105,6 +105,23 @@ def test_forbidden_variant_is_an_error_even_without_a_source():
     assert [(f.cue, f.severity) for f in found] == [(1, Severity.ERROR)]
 
 
+def test_glossary_rule_without_a_language_uses_the_text_s():
+    from pathlib import Path
+
+    from subtrans.glossary import load_glossary
+    from subtrans.profiles import load_profile
+    from subtrans.qa.base import Context
+    from subtrans.qa.rules.parity import GlossaryTerm
+
+    glossary = load_glossary(Path(__file__).parent.parent / "glossaries" / "operation-red-silk.tsv")
+    ctx = Context(profile=load_profile("default"), language=None, glossary=glossary)
+    zh = subtrans.loads(srt(("1.000", "2.000", "这是克格勃。")))
+    assert [f.cue for f in GlossaryTerm().check(zh, ctx)] == [1]
+    # No language from the text either: no glossary check.
+    en = subtrans.loads(srt(("1.000", "2.000", "This is the KGB.")))
+    assert list(GlossaryTerm().check(en, ctx)) == []
+
+
 @pytest.mark.parametrize("rule,source,target,expected", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_parity_case(rule, source, target, expected):
     assert flagged(rule, source, target) == expected

@@ -38,7 +38,6 @@ def _mypy(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.xfail(strict=True, reason="the package is not yet fully annotated (work in progress on branch typing)")
 def test_mypy_strict_passes_on_the_package_and_a_user_script(cache_dir: Path) -> None:
     result = _mypy("--strict", "src/subtrans", "examples/typed_usage.py", cache_dir=cache_dir)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,12 +8,19 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
 from .cli_options import FAIL_ON, translation_options
 from .errors import SubtransError, WriteError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .names import FoundName
+    from .pipeline.assembly import BilingualLayout
+    from .pipeline.files import FileResult
+    from .pipeline.fitting import FitReport
 
 
 class _Group(click.Group):
@@ -22,10 +29,10 @@ class _Group(click.Group):
     #: name -> (module, attribute) of commands that live in their own module
     lazy = {"batch": ("subtrans.batch.cli", "batch")}
 
-    def list_commands(self, ctx):
+    def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
 
-    def get_command(self, ctx, name):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy and name not in self.commands:
             import importlib
 
@@ -33,7 +40,7 @@ class _Group(click.Group):
             self.add_command(getattr(importlib.import_module(module), attribute), name)
         return super().get_command(ctx, name)
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         from .errors import AUDIENCE
 
         token = AUDIENCE.set("cli")   # errors name the command line's options
@@ -83,8 +90,10 @@ def main() -> None:
 @click.option("--ignore-style", "ignore_styles", multiple=True, metavar="STYLE",
               help="ASS: events of this style (a glob, any case; repeatable) are signs or songs, not measured by "
                    "the timing and reading-speed rules [Sign*, Song*, Lyric*, Karaoke*, OP, ED, Title*, Note* ...].")
-def check(files, profile, fps, fmt, output, quiet, verbose, lenient, do_fix, in_place, fail_on, encoding,
-          input_format, ignored, config_path, sources, glossaries, ignore_styles) -> None:
+def check(files: tuple[Path, ...], profile: str | None, fps: float | None, fmt: str, output: Path | None,
+          quiet: bool, verbose: bool, lenient: bool, do_fix: bool, in_place: bool, fail_on: str | None,
+          encoding: str | None, input_format: str | None, ignored: tuple[str, ...], config_path: Path | None,
+          sources: tuple[Path, ...], glossaries: tuple[Path, ...], ignore_styles: tuple[str, ...]) -> None:
     """Check subtitle files against a style guide (timing, layout, reading speed, text).
 
     A FILE of - is read from standard input. Examples:
@@ -169,7 +178,7 @@ def list_rules() -> None:
 
 @main.group("profiles", invoke_without_command=True)
 @click.pass_context
-def profiles(ctx) -> None:
+def profiles(ctx: click.Context) -> None:
     """List the QA profiles (subtrans profiles show NAME: values and sources).
 
     \b
@@ -224,13 +233,17 @@ def show_profile(name: str) -> None:
               help="Exit 1 when an output has QA findings at or above this severity.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only: the exit code says the rest.")
 @click.option("--verbose", "-v", is_flag=True, help="Progress and timings on standard error, also when it is not a terminal.")
-def translate(inputs, to, source, model, revision, glossaries, output, output_dir, overwrite, output_format, backend,
-              device, batch_size, beams,
-              max_length, no_cache, bilingual, bilingual_style, bilingual_scale, source_on_top, keep_other_lines,
-              other_lines_as_context, ignore_styles, profile,
-              report_path, fail_on, encoding, lenient,
-              allow_pickle, offline, names, context, fit, fit_margin, fit_candidates, retime, quiet=False,
-              verbose=False) -> None:
+def translate(inputs: tuple[Path, ...], to: str, source: str | None, model: str | None, revision: str | None,
+              glossaries: tuple[Path, ...], output: Path | None, output_dir: Path | None, overwrite: bool,
+              output_format: str | None, backend: str,
+              device: str | None, batch_size: int, beams: int | None,
+              max_length: int | None, no_cache: bool, bilingual: bool, bilingual_style: str, bilingual_scale: float,
+              source_on_top: bool, keep_other_lines: bool,
+              other_lines_as_context: bool, ignore_styles: tuple[str, ...], profile: str | None,
+              report_path: Path | None, fail_on: str, encoding: str | None, lenient: bool,
+              allow_pickle: bool, offline: bool, names: bool, context: int | None, fit: bool, fit_margin: float,
+              fit_candidates: int, retime: bool, quiet: bool = False,
+              verbose: bool = False) -> None:
     """Translate subtitle files Russian <-> Chinese, keeping every cue's timing and formatting.
 
     Each output goes next to its input as NAME.zh.srt / NAME.ru.srt (or to -o /
@@ -287,6 +300,7 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
             click.echo(f"subtrans: error: {fr.error}", err=True)
             continue
         t = fr.translation
+        assert t is not None  # (a file without an error was translated)
         counts: dict[str, int] = {}
         for f in fr.findings:
             counts[str(f.severity)] = counts.get(str(f.severity), 0) + 1
@@ -328,7 +342,8 @@ def translate(inputs, to, source, model, revision, glossaries, output, output_di
 @click.option("--encoding", help="Read the inputs with this encoding instead of detecting it.")
 @click.option("--quiet", "-q", is_flag=True, help="With -o FILE: print nothing (errors only).")
 @click.option("--verbose", "-v", is_flag=True, help="Say how long it took, on standard error.")
-def names(inputs, to, source, glossaries, output, encoding, quiet=False, verbose=False) -> None:
+def names(inputs: tuple[Path, ...], to: str, source: str | None, glossaries: tuple[Path, ...], output: Path | None,
+          encoding: str | None, quiet: bool = False, verbose: bool = False) -> None:
     """The film's names: found in the source, with the rendering each takes in the target.
 
     Written as a glossary table (ru, zh, pos, note) that the localiser corrects and passes back with
@@ -355,23 +370,24 @@ def names(inputs, to, source, glossaries, output, encoding, quiet=False, verbose
         from .glossary import load_glossaries
 
         glossary = load_glossaries(glossaries)
-    merged: dict = {}
+    merged: dict[str, FoundName] = {}
+    first_in: dict[str, str] = {}   # name -> the file and cue it first occurs in
     for path in inputs:
         track = load(path, encoding=encoding)
         src = normalize_language(source) if source else detect_source(track)
         for name in find_names(track, src, target, glossary):
             seen = merged.get(name.source)
             if seen is None:
-                name.first = f"{path.name} cue {name.first_cue}"
+                first_in[name.source] = f"{path.name} cue {name.first_cue}"
                 merged[name.source] = name
             else:
                 seen.count += name.count
     zh_source = src.startswith("zh")
     lines = [f"# Names of {', '.join(p.name for p in inputs)}: subtrans names --to {to}. Correct the renderings, fill",
              "# in the commented rows, and pass the file back with --glossary.", "ru\tzh\tpos\tnote"]
-    todo = []
+    todo: list[str] = []
     for n in merged.values():
-        note = f"from {n.origin}; {_count(n.count, 'occurrence')}; first in {n.first}" + (f"; {n.problem}" if n.problem else "")
+        note = f"from {n.origin}; {_count(n.count, 'occurrence')}; first in {first_in[n.source]}" + (f"; {n.problem}" if n.problem else "")
         ru, zh = (n.rendering or "", n.source) if zh_source else (n.source, n.rendering or "")
         row = f"{ru}\t{zh}\t{n.kind}\t{note}"
         (lines if n.rendering else todo).append(row)
@@ -404,7 +420,8 @@ def names(inputs, to, source, glossaries, output, encoding, quiet=False, verbose
                    "milliseconds].")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only (not the losses nor the summary).")
 @click.option("--verbose", "-v", is_flag=True, help="Say how long it took, on standard error.")
-def convert(source, output, fmt, encoding, overwrite, fps, quiet=False, verbose=False) -> None:
+def convert(source: Path, output: Path, fmt: str | None, encoding: str | None, overwrite: bool, fps: float | None,
+            quiet: bool = False, verbose: bool = False) -> None:
     """Convert between SRT, WebVTT, ASS/SSA and TTML/IMSC: timings exact, italics/bold/underline carried where the
     target holds them, and every loss (positions, colours, styles, spans) said, cue by cue.
 
@@ -461,7 +478,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _fit_summary(fit, fmt: str) -> list[str]:
+def _fit_summary(fit: FitReport, fmt: str) -> list[str]:
     """What fitting did to one file, as lines of the summary."""
     from .model import format_timestamp
 
@@ -485,7 +502,7 @@ def _fit_summary(fit, fmt: str) -> list[str]:
     return lines
 
 
-def _write_translate_report(results, path: Path, threshold) -> None:
+def _write_translate_report(results: list[FileResult], path: Path, threshold: str | None) -> None:
     from .qa import Severity
     from .reports import FileReport, Report, render
     from .textio import atomic_write
@@ -527,7 +544,7 @@ class _Progress:
 
 @main.group("models", invoke_without_command=True)
 @click.pass_context
-def models(ctx) -> None:
+def models(ctx: click.Context) -> None:
     """The model catalog: list, info NAME, download NAME.
 
     \b
@@ -602,7 +619,7 @@ def models_download(name: str, revision: str | None) -> None:
     click.echo(f"{name}: {path}")
 
 
-def _layout(bilingual: bool, style: str, scale: float, source_on_top: bool):
+def _layout(bilingual: bool, style: str, scale: float, source_on_top: bool) -> BilingualLayout | bool:
     """``--bilingual`` and its ASS options as the translator takes them (False without --bilingual)."""
     if not bilingual:
         return False

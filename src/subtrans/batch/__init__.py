@@ -15,6 +15,8 @@ rest of subtrans, never imports it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .plan import collect_inputs, read_list_file
 from .summary import BatchResult, FileRecord, Progress
 
@@ -22,7 +24,7 @@ __all__ = ["run_batch_translate", "run_batch_check", "BatchResult", "FileRecord"
            "read_list_file"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # The runner is light to import too, but keep the package's import to what every caller needs.
     if name in ("run_batch_translate", "run_batch_check"):
         from . import ray_runner

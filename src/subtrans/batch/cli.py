@@ -4,14 +4,22 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..cli_options import FAIL_ON, translation_options
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..pipeline.assembly import BilingualLayout
+    from .summary import Progress
 
-def _ray_options(f):
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _ray_options(f: _Command) -> _Command:
     f = click.option("--num-cpus", type=click.IntRange(min=2),
                      help="CPUs of the local Ray this command starts [all] (not with --ray-address).")(f)
     f = click.option("--ray-address", metavar="ADDRESS",
@@ -49,14 +57,18 @@ def batch() -> None:
 @_ray_options
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only: the exit code and the summary file say the rest.")
 @click.option("--verbose", "-v", is_flag=True, help="A progress line per file on standard error, not per tenth.")
-def translate(source, to, output_dir, source_language, model, revision, glossaries, backend, device, batch_size,
-              beams, max_length, no_cache, bilingual, bilingual_style, bilingual_scale, source_on_top,
-              keep_other_lines, other_lines_as_context, ignore_styles, profile,
-              encoding, lenient,
-              allow_pickle, offline,
-              names, context, fit,
-              fit_margin, fit_candidates, retime, actors, cpus_per_actor, gpus_per_actor, force, summary_path,
-              fail_on, ray_address, num_cpus, quiet=False, verbose=False) -> None:
+def translate(source: Path, to: str, output_dir: Path, source_language: str | None, model: str | None,
+              revision: str | None, glossaries: tuple[Path, ...], backend: str, device: str | None, batch_size: int,
+              beams: int | None, max_length: int | None, no_cache: bool, bilingual: bool, bilingual_style: str,
+              bilingual_scale: float, source_on_top: bool,
+              keep_other_lines: bool, other_lines_as_context: bool, ignore_styles: tuple[str, ...], profile: str | None,
+              encoding: str | None, lenient: bool,
+              allow_pickle: bool, offline: bool,
+              names: bool, context: int | None, fit: bool,
+              fit_margin: float, fit_candidates: int, retime: bool, actors: int | None, cpus_per_actor: float,
+              gpus_per_actor: float | None, force: bool, summary_path: Path | None,
+              fail_on: str, ray_address: str | None, num_cpus: int | None, quiet: bool = False,
+              verbose: bool = False) -> None:
     """Translate every subtitle file under SOURCE (a folder, or a list file naming one file per line).
 
     Files are read in Ray tasks, translated in a pool of actors (one model load
@@ -124,16 +136,16 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
     if t["terms"]:
         say("glossary terms: " + ", ".join(f"{n} {how}" for how, n in t["terms"].items()))
     if t["fit"] is not None:
-        fit = t["fit"]
-        speed, lines = fit["within_reading_speed"], fit["within_line_limits"]
-        line = (f"fit: {'' if fit['enabled'] else 'off; '}cues within the reading speed {speed['cues_before']} "
-                f"of {fit['cues']} before, {speed['cues_after']} after; within the line limits "
+        done_fit = t["fit"]  # (not `fit`: that is the --fit option)
+        speed, lines = done_fit["within_reading_speed"], done_fit["within_line_limits"]
+        line = (f"fit: {'' if done_fit['enabled'] else 'off; '}cues within the reading speed {speed['cues_before']} "
+                f"of {done_fit['cues']} before, {speed['cues_after']} after; within the line limits "
                 f"{lines['cues_before']} before, {lines['cues_after']} after")
-        if fit["enabled"]:
-            line += (f"; {fit['units_refitted']} of {fit['units_over_limits']} sentence units over the limits "
-                     f"given another candidate")
-        n = fit["retimed"]
-        say(line + (f"; {n} cue{'' if n == 1 else 's'} retimed" if fit["retime"] else ""))
+        if done_fit["enabled"]:
+            line += (f"; {done_fit['units_refitted']} of {done_fit['units_over_limits']} sentence units over the "
+                     f"limits given another candidate")
+        n = done_fit["retimed"]
+        say(line + (f"; {n} cue{'' if n == 1 else 's'} retimed" if done_fit["retime"] else ""))
     if result.signature:
         say(result.signature)
     say(f"summary: {summary_path} and {html_path}")
@@ -168,8 +180,10 @@ def translate(source, to, output_dir, source_language, model, revision, glossari
 @_ray_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no report (errors only): the exit code says the rest.")
 @click.option("--verbose", "-v", is_flag=True, help="A progress line per file on standard error, not per tenth.")
-def check(source, fmt, output, profile, fps, lenient, fail_on, encoding, input_format, ignored, config_path,
-          glossaries, ray_address, num_cpus, quiet=False, verbose=False) -> None:
+def check(source: Path, fmt: str, output: Path | None, profile: str | None, fps: float | None, lenient: bool,
+          fail_on: str | None, encoding: str | None, input_format: str | None, ignored: tuple[str, ...],
+          config_path: Path | None, glossaries: tuple[Path, ...], ray_address: str | None, num_cpus: int | None,
+          quiet: bool = False, verbose: bool = False) -> None:
     """Check every subtitle file under SOURCE (a folder, or a list file), one Ray task per file.
 
     The report is that of `subtrans check` over the same files, in any of its
@@ -219,7 +233,7 @@ class _ProgressLine:
         self.shown = False
         self.last_tenth = -1
 
-    def __call__(self, p) -> None:
+    def __call__(self, p: Progress) -> None:
         rate = f", {p.rate:.1f} {self.unit}/s" if p.rate else ""
         eta = f", about {_clock(p.eta)} left" if p.eta is not None and p.done < p.total else ""
         extra = "".join(f", {n} {what}" for n, what in ((p.skipped, "up to date"), (p.failed, "failed")) if n)
@@ -250,7 +264,7 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def _layout(bilingual: bool, style: str, scale: float, source_on_top: bool):
+def _layout(bilingual: bool, style: str, scale: float, source_on_top: bool) -> BilingualLayout | bool:
     """``--bilingual`` and its ASS options as the translator takes them (False without --bilingual)."""
     if not bilingual:
         return False

@@ -14,6 +14,7 @@ inside Ray tasks.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import ConfigError, SubtransError
@@ -78,7 +79,7 @@ def _names_below_common_folder(files: list[Path]) -> list[Path]:
     return [Path(os.path.abspath(f)).relative_to(common) for f in files]
 
 
-def newest_mtime_ns(paths) -> int:
+def newest_mtime_ns(paths: Iterable[str | Path]) -> int:
     """The newest modification time of ``paths`` (0 when there are none); a missing path is an error."""
     newest = 0
     for p in paths:

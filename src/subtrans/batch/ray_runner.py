@@ -38,8 +38,11 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from .._install import install_hint
 from ..errors import ConfigError, ModelError, SubtransError, WriteError
@@ -47,13 +50,20 @@ from ..pipeline.fitting import DEFAULT_CANDIDATES, DEFAULT_MARGIN
 from .plan import collect_inputs, newest_mtime_ns, output_is_current
 from .summary import BatchResult, FileRecord, Progress
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import Glossary
+    from ..model import Track
+    from ..pipeline.assembly import BilingualLayout
+    from ..qa import Finding, Settings
+    from ..reports import FileReport, Report
+
 __all__ = ["run_batch_translate", "run_batch_check", "connect", "TranslatorActor", "read_track", "check_file"]
 
 ACTOR_TASK_RETRIES = 1     # a file whose actor died is translated once more (by the driver, which says so)
 TASK_RETRIES = 2           # a read or check task whose worker died
 
 
-def _ray():
+def _ray() -> ModuleType:
     try:
         import ray
     except ImportError:
@@ -145,7 +155,7 @@ def _first_line(exc: BaseException) -> str:
 # -- worker side: plain functions and a plain class, made remote by the driver -------------
 
 def read_track(path: Path, output: Path, *, encoding: str | None, lenient: bool, depends_ns: int,
-               resume: bool):
+               resume: bool) -> tuple[dict[str, Any], Track | None]:
     """A read task: ``(meta, track)``; ``meta["status"]`` is ``ok``, ``skip`` (output up to date) or ``error``."""
     from ..formats import load
 
@@ -170,13 +180,13 @@ class TranslatorActor:
     (read once by the driver) or None.
     """
 
-    def __init__(self, model, options: dict, glossary=None) -> None:
+    def __init__(self, model: str | Path | None, options: dict[str, Any], glossary: Glossary | None = None) -> None:
         from ..pipeline.translator import Translator
 
         self.translator = Translator(model, glossaries=glossary or (), **options)
 
-    def translate(self, track, output: Path, *, to: str, source: str | None, bilingual: bool, settings,
-                  keep_other_lines: bool = False) -> dict:
+    def translate(self, track: Track, output: Path, *, to: str, source: str | None, bilingual: bool | BilingualLayout,
+                  settings: Settings, keep_other_lines: bool = False) -> dict[str, Any]:
         """Translate ``track``, write ``output`` atomically; the Translation, without its tracks
         (but the translation lines of a bilingual file, which its check needs)."""
         from ..pipeline.files import translate_file
@@ -191,8 +201,11 @@ class TranslatorActor:
         except Exception as exc:  # a bug in one file must not take the actor's other files with it
             return {"status": "error", "error": SubtransError(f"internal error: {type(exc).__name__}: {exc}",
                                                               path=track.path)}
+        # The track stays here: the driver and check_translation never read a sent Translation's track
+        # (typed Track for every other caller, hence the cast of this None).
         return {"status": "ok",
-                "translation": replace(tr, track=None, translation_only=tr.translation_only if bilingual else None)}
+                "translation": replace(tr, track=cast("Track", None),
+                                       translation_only=tr.translation_only if bilingual else None)}
 
     def ping(self) -> bool:
         return True
@@ -204,7 +217,7 @@ class TranslatorActor:
         return warnings
 
 
-def check_file(path: Path, options: dict):
+def check_file(path: Path, options: dict[str, Any]) -> FileReport:
     """A check task of ``subtrans batch check``: one file's :class:`~subtrans.reports.FileReport`."""
     from ..checking import run_check
 
@@ -213,7 +226,8 @@ def check_file(path: Path, options: dict):
 
 # -- the driver ----------------------------------------------------------------------------
 
-def _plan_actors(ray, actors: int | None, cpus_per_actor: float, gpus_per_actor: float | None) -> tuple[int, float, float, dict]:
+def _plan_actors(ray: ModuleType, actors: int | None, cpus_per_actor: float,
+                 gpus_per_actor: float | None) -> tuple[int, float, float, dict[str, float]]:
     """How many actors, each with how many CPUs and GPUs, on this cluster."""
     cluster = {k: v for k, v in ray.cluster_resources().items() if k in ("CPU", "GPU", "memory", "object_store_memory")}
     cpus, gpus = cluster.get("CPU", 0.0), cluster.get("GPU", 0.0)
@@ -234,7 +248,7 @@ def _plan_actors(ray, actors: int | None, cpus_per_actor: float, gpus_per_actor:
     return actors, cpus_per_actor, gpus_per_actor, cluster
 
 
-def _translator_cache(cache):
+def _translator_cache(cache: bool | str | Path) -> bool | str:
     """Where the actors keep the translation memory: the driver's $SUBTRANS_CACHE_DIR when set,
     else each node's default (True), or none (False), or the path given."""
     if cache is True and os.environ.get("SUBTRANS_CACHE_DIR"):
@@ -244,9 +258,11 @@ def _translator_cache(cache):
     return str(Path(cache).resolve()) if isinstance(cache, (str, Path)) else cache
 
 
-def run_batch_translate(source, *, to: str, output_dir, model=None, source_language: str | None = None,
-                        glossaries=(), backend="auto", device: str | None = None, beams: int | None = None,
-                        batch_size: int = 16, max_length: int | None = None, cache=True, bilingual: bool = False,
+def run_batch_translate(source: str | Path, *, to: str, output_dir: str | Path, model: str | Path | None = None,
+                        source_language: str | None = None, glossaries: Sequence[str | Path] = (),
+                        backend: str = "auto", device: str | None = None, beams: int | None = None,
+                        batch_size: int = 16, max_length: int | None = None, cache: bool | str | Path = True,
+                        bilingual: bool | BilingualLayout = False,
                         keep_other_lines: bool = False,
                         profile: str | None = None, encoding: str | None = None, lenient: bool = False,
                         allow_pickle: bool = False, offline: bool | None = None, revision: str | None = None,
@@ -256,7 +272,8 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
                         actors: int | None = None,
                         cpus_per_actor: float = 1, gpus_per_actor: float | None = None,
                         force: bool = False, ray_address: str | None = None, num_cpus: int | None = None,
-                        reserved=(), progress=None) -> BatchResult:
+                        reserved: Iterable[str | Path] = (),
+                        progress: Callable[[Progress], None] | None = None) -> BatchResult:
     """Translate every subtitle file of ``source`` (a folder or a list file) into ``output_dir``.
 
     Options are those of ``subtrans translate`` (the outputs are the same
@@ -291,7 +308,7 @@ def run_batch_translate(source, *, to: str, output_dir, model=None, source_langu
         if Path(r).resolve() in taken:
             raise WriteError("the summary would overwrite an input or an output", path=r,
                              hint="give --summary another file name")
-    options = dict(backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
+    options: dict[str, Any] = dict(backend=backend, device=device, beams=beams, batch_size=batch_size, max_length=max_length,
                    cache=_translator_cache(cache), allow_pickle=allow_pickle,
                    offline=True if offline or is_offline() else None, revision=revision, fit=fit, retime=retime,
                    fit_margin=fit_margin, fit_candidates=fit_candidates, names=names, context=context,
@@ -336,8 +353,10 @@ class _TranslateRun:
     the object store holds a few tracks, not the catalogue.
     """
 
-    def __init__(self, ray, result: BatchResult, files, outs, *, n_actors: int, model, options: dict, glossary,
-                 settings, job: dict, encoding, lenient: bool, depends_ns: int, resume: bool, progress) -> None:
+    def __init__(self, ray: ModuleType, result: BatchResult, files: list[Path], outs: list[Path], *, n_actors: int,
+                 model: str | Path | None, options: dict[str, Any], glossary: Glossary | None, settings: Settings,
+                 job: dict[str, Any], encoding: str | None, lenient: bool, depends_ns: int, resume: bool,
+                 progress: Callable[[Progress], None] | None) -> None:
         from ..pipeline.files import check_translation
 
         self.ray, self.result, self.records = ray, result, result.files
@@ -354,10 +373,11 @@ class _TranslateRun:
         self.glossary_ref, self.settings_ref = ray.put(glossary), ray.put(settings)
         self.job = {**job, "settings": self.settings_ref}
         self.todo = deque(range(len(files)))
-        self.waiting: deque = deque()    # (index, track ref): read, waiting for an actor
-        self.inflight: dict = {}         # object ref -> (stage, index, extra)
-        self.pool: list = []             # live actors
-        self.idle: list = []
+        # Ray's object refs and actor handles: Any
+        self.waiting: deque[tuple[int, Any]] = deque()    # (index, track ref): read, waiting for an actor
+        self.inflight: dict[Any, tuple[str, int, Any]] = {}   # object ref -> (stage, index, extra)
+        self.pool: list[Any] = []             # live actors
+        self.idle: list[Any] = []
         self.reads = 0
         self.read_limit = max(4, 2 * int(result.cluster.get("CPU", 1)))
         self.queue_limit = 2 * n_actors + 2
@@ -365,7 +385,7 @@ class _TranslateRun:
         self.finished = self.failed = self.skipped = self.units = 0
         self.retried: dict[int, str] = {}   # file -> why it was translated again
         self.restart_timeout = _seconds("SUBTRANS_ACTOR_RESTART_TIMEOUT", ACTOR_RESTART_TIMEOUT_S)
-        self.unavailable: dict = {}          # actor -> (since, next ping): Ray is restarting it
+        self.unavailable: dict[Any, tuple[float, float]] = {}   # actor -> (since, next ping): Ray is restarting it
 
     def run(self) -> None:
         ray = self.ray
@@ -423,7 +443,7 @@ class _TranslateRun:
             ref = actor.translate.remote(track_ref, self.outs[i], **self.job)
             self.inflight[ref] = ("translate", i, (actor, track_ref))
 
-    def _on_read(self, i: int, value, track_ref) -> None:
+    def _on_read(self, i: int, value: dict[str, Any] | BaseException, track_ref: Any) -> None:
         self.reads -= 1
         if isinstance(value, BaseException):
             self._finish(i, "failed", "read", SubtransError(f"the read task failed: {_first_line(value)}",
@@ -437,7 +457,7 @@ class _TranslateRun:
             else:
                 self.waiting.append((i, track_ref))
 
-    def _on_translate(self, i: int, value, extra) -> None:
+    def _on_translate(self, i: int, value: dict[str, Any] | BaseException, extra: tuple[Any, Any]) -> None:
         actor, track_ref = extra
         if isinstance(value, BaseException):
             # The actor died (its worker was killed, its node lost): Ray restarts it; ask before giving it
@@ -469,7 +489,7 @@ class _TranslateRun:
                                 glossary=self.glossary_ref)
         self.inflight[ref] = ("check", i, None)
 
-    def _on_alive(self, i: int, value, actor) -> None:
+    def _on_alive(self, i: int, value: bool | BaseException, actor: Any) -> None:
         if isinstance(value, self.ray.exceptions.ActorUnavailableError):
             # Being restarted (its node lost, a new one perhaps yet to join): ask again, for a while.
             since = self.unavailable.get(actor, (time.monotonic(), 0.0))[0]
@@ -498,7 +518,7 @@ class _TranslateRun:
                 soonest = min(soonest or at - now, at - now)
         return soonest
 
-    def _on_check(self, i: int, value, extra) -> None:
+    def _on_check(self, i: int, value: list[Finding] | BaseException, extra: None) -> None:
         if isinstance(value, BaseException):
             self._finish(i, "failed", "check", SubtransError(f"the check task failed: {_first_line(value)}",
                                                              path=self.records[i].output))
@@ -523,9 +543,12 @@ class _TranslateRun:
                                    time.monotonic() - self.start))
 
 
-def run_batch_check(source, *, profile=None, fps=None, lenient: bool = False, fail_on=None, encoding=None,
-                    input_format=None, ignored=(), config_path=None, glossaries=(), ray_address: str | None = None,
-                    num_cpus: int | None = None, progress=None):
+def run_batch_check(source: str | Path, *, profile: str | None = None, fps: float | None = None,
+                    lenient: bool = False, fail_on: str | None = None, encoding: str | None = None,
+                    input_format: str | None = None, ignored: Iterable[str] = (),
+                    config_path: str | Path | None = None, glossaries: Iterable[str | Path] = (),
+                    ray_address: str | None = None, num_cpus: int | None = None,
+                    progress: Callable[[Progress], None] | None = None) -> Report:
     """``subtrans check`` on every subtitle file of ``source`` (a folder or a list file), one Ray task
     per file; the :class:`~subtrans.reports.Report` of them all, in input order."""
     from ..checking import build_settings, run_check, signature
@@ -533,7 +556,7 @@ def run_batch_check(source, *, profile=None, fps=None, lenient: bool = False, fa
     from ..reports import Report
 
     config_path = Path(config_path).resolve() if config_path else find_config()
-    options = dict(profile=profile, fps=fps, lenient=lenient, fail_on=fail_on, encoding=encoding,
+    options: dict[str, Any] = dict(profile=profile, fps=fps, lenient=lenient, fail_on=fail_on, encoding=encoding,
                    input_format=input_format, ignored=set(ignored), config_path=config_path,
                    glossaries=[Path(g).resolve() for g in glossaries])
     if isinstance(profile, str) and Path(profile).suffix == ".toml":
@@ -545,13 +568,13 @@ def run_batch_check(source, *, profile=None, fps=None, lenient: bool = False, fa
     started = connect(ray_address, num_cpus)
     ray = _ray()
     start = time.monotonic()
-    reports: list = [None] * len(files)
+    reports: list[FileReport | None] = [None] * len(files)
     try:
         task = ray.remote(check_file).options(max_retries=TASK_RETRIES)
         options_ref = ray.put(options)
         limit = max(4, 2 * int(ray.cluster_resources().get("CPU", 1)))
         todo = deque(range(len(files)))
-        inflight: dict = {}
+        inflight: dict[Any, int] = {}   # Ray object ref -> file
         finished = failed = cues = 0
         while todo or inflight:
             while todo and len(inflight) < limit:
@@ -579,9 +602,10 @@ def run_batch_check(source, *, profile=None, fps=None, lenient: bool = False, fa
     finally:
         if started:
             ray.shutdown()
-    signatures = {fr.signature for fr in reports if fr.signature}
+    done = cast("list[FileReport]", reports)   # (the loop ran until every file had its report)
+    signatures = {fr.signature for fr in done if fr.signature}
     if len(signatures) == 1:
         sig = signatures.pop()
     else:
         sig = signature("per-file" if signatures else str(settings.profile or "auto"), settings.fps, "per-file")
-    return Report(files=reports, signature=sig, fail_on=empty.fail_on)
+    return Report(files=done, signature=sig, fail_on=empty.fail_on)

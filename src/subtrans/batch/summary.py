@@ -50,10 +50,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..errors import SubtransError
 from ..pipeline.fitting import FitReport
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding
 
 __all__ = ["FileRecord", "BatchResult", "Progress", "summary", "carry_over", "render_html", "SUMMARY_SCHEMA"]
 
@@ -75,9 +79,9 @@ class FileRecord:
     from_cache: int = 0
     split_per_cue: int = 0
     signature: str | None = None
-    findings: list = field(default_factory=list)      # subtrans.qa.Finding
+    findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    terms: list[dict] = field(default_factory=list)   # Translation.terms
+    terms: list[dict[str, Any]] = field(default_factory=list)  # Translation.terms
     fit: FitReport | None = None                      # Translation.fit
     error: SubtransError | None = None
 
@@ -104,7 +108,7 @@ class BatchResult:
     cpus_per_actor: float = 0
     gpus_per_actor: float = 0
     batch_size: int = 0
-    cluster: dict = field(default_factory=dict)     # ray.cluster_resources(): CPU, GPU, memory...
+    cluster: dict[str, Any] = field(default_factory=dict)  # ray.cluster_resources(): CPU, GPU, memory...
     warnings: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -114,7 +118,7 @@ class BatchResult:
     def failed(self) -> list[FileRecord]:
         return [f for f in self.files if f.status == "failed"]
 
-    def totals(self) -> dict:
+    def totals(self) -> dict[str, Any]:
         done = [f for f in self.files if f.status == "translated"]
         by_sev = {s: 0 for s in SEVERITIES}
         by_rule: dict[str, int] = {}
@@ -137,7 +141,7 @@ class BatchResult:
         }
 
 
-def _fit_totals(reports: list[FitReport]) -> dict | None:
+def _fit_totals(reports: list[FitReport]) -> dict[str, Any] | None:
     """What fitting did to the files of one run, added up (None for no file): the run's settings
     (``enabled``, ``retime``: the same for every file), the shares of the cues within the limits
     before and after, the units over the limits, refitted, decoded and from the memory, and the
@@ -178,15 +182,15 @@ class Progress:
         return self.elapsed / worked * (self.total - self.done)
 
 
-def _error_dict(exc: SubtransError) -> dict:
+def _error_dict(exc: SubtransError) -> dict[str, Any]:
     return {"message": exc.message, "line": exc.line, "text": exc.text, "type": type(exc).__name__}
 
 
-def summary(result: BatchResult) -> dict:
+def summary(result: BatchResult) -> dict[str, Any]:
     """The catalogue summary as a JSON-ready dict (schema in this module's docstring)."""
     files = []
     for f in result.files:
-        entry: dict = {"path": f.path, "output": f.output, "status": f.status}
+        entry: dict[str, Any] = {"path": f.path, "output": f.output, "status": f.status}
         if f.stage:
             entry["stage"] = f.stage
         if f.status == "translated":
@@ -212,7 +216,7 @@ def summary(result: BatchResult) -> dict:
     }
 
 
-def carry_over(doc: dict, previous: dict | None) -> dict:
+def carry_over(doc: dict[str, Any], previous: object) -> dict[str, Any]:
     """``doc`` with each skipped file's results from the summary of the run that translated it.
 
     A rerun skips outputs that are up to date and so has nothing new to say
@@ -254,11 +258,11 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weig
 """
 
 
-def _e(value) -> str:
+def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def _counts(counts: dict) -> str:
+def _counts(counts: dict[str, Any]) -> str:
     return ", ".join(f"{_e(k)} {int(v)}" for k, v in counts.items() if v) or "none"
 
 
@@ -266,11 +270,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _within(part: dict) -> str:
+def _within(part: dict[str, Any]) -> str:
     return f"{part['before']:.0%} before, {part['after']:.0%} after"
 
 
-def _fit_totals_html(fit: dict | None) -> str:
+def _fit_totals_html(fit: dict[str, Any] | None) -> str:
     if fit is None:
         return "none"
     text = (f"{'' if fit['enabled'] else 'off; '}of {fit['cues']} cues, within the reading speed "

@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from ..errors import ConfigError, ParseError
 from ..model import Cue, ReadNote, Track
@@ -82,7 +83,7 @@ def xml_lang(language: str | None) -> str:
     return language
 
 
-def _ttconv():
+def _ttconv() -> Any:  # the ttconv package (untyped: its objects are Any here)
     try:
         import ttconv.imsc.reader  # noqa: F401
         import ttconv.imsc.writer  # noqa: F401
@@ -102,12 +103,12 @@ class _Scan:
     def __init__(self, text: str) -> None:
         import xml.parsers.expat as expat
 
-        self.lines: list[tuple[str, int, dict]] = []   # (namespaced tag, line, attributes)
+        self.lines: list[tuple[str, int, dict[str, str]]] = []   # (namespaced tag, line, attributes)
         parser = expat.ParserCreate(namespace_separator="}")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-        def refuse(what: str):
-            def handler(*_args):
+        def refuse(what: str) -> Callable[..., NoReturn]:
+            def handler(*_args: object) -> NoReturn:
                 raise ParseError(f"a TTML file may not declare {what}: refused, nothing is expanded or fetched",
                                  line=parser.CurrentLineNumber, text=_line(text, parser.CurrentLineNumber),
                                  hint="remove the DOCTYPE (TTML needs none)")
@@ -117,7 +118,7 @@ class _Scan:
         parser.EntityDeclHandler = refuse("entities")
         parser.ExternalEntityRefHandler = refuse("external entities")
 
-        def start(name: str, attrs: dict) -> None:
+        def start(name: str, attrs: dict[str, str]) -> None:
             self.lines.append(("{" + name if "}" in name else name, parser.CurrentLineNumber, attrs))
 
         parser.StartElementHandler = start
@@ -227,12 +228,12 @@ class _Reader:
         bad_times = self._time_warnings(capture.messages, elements, lines, doc)
         body = doc.get_body()
         models = [e for e in body.dfs_iterator() if isinstance(e, model.P)] if body is not None else []
-        seen = set()
+        seen: set[int | None] = set()
         for p in models:
-            n = int(p.get_lang().rsplit("-", 1)[1]) if (p.get_lang() or "").startswith("x-subtrans-") else None
-            line = lines.get(id(paragraphs[n]), 0) if n is not None else 0
-            seen.add(n)
-            self._paragraph(p, line, bad_times, model, paragraphs[n].get(XML_ID) if n is not None else None)
+            k = int(p.get_lang().rsplit("-", 1)[1]) if (p.get_lang() or "").startswith("x-subtrans-") else None
+            line = lines.get(id(paragraphs[k]), 0) if k is not None else 0
+            seen.add(k)
+            self._paragraph(p, line, bad_times, model, paragraphs[k].get(XML_ID) if k is not None else None)
         for n, el in enumerate(paragraphs):
             if n not in seen:
                 line = lines.get(id(el), 0)
@@ -247,7 +248,7 @@ class _Reader:
         track.notes.sort(key=lambda n: n.line)
         return track
 
-    def _sanitise(self, root, lines) -> None:
+    def _sanitise(self, root: ET.Element, lines: dict[int, int]) -> None:
         """Values ttconv crashes on instead of skipping them (``ebutts:multiRowAlign="left"``,
         ``tts:textAlign="justify"``): dropped, noted."""
         # ttconv drops a timed container with a begin and no end (its children vanish): it is given an end
@@ -266,7 +267,8 @@ class _Reader:
                               lines.get(id(el), 0), _line(self.text, lines.get(id(el), 0)))
                     del el.attrib[key]
 
-    def _time_warnings(self, messages: list[str], elements, lines, doc) -> set[int]:
+    def _time_warnings(self, messages: list[str], elements: list[ET.Element], lines: dict[int, int],
+                       doc: Any) -> set[int]:
         """ttconv's warnings as notes with their lines; the lines of paragraphs with a broken time."""
         broken: set[int] = set()
         for message in messages:
@@ -297,11 +299,12 @@ class _Reader:
                           "the bottom", line, _line(self.text, line))
         return broken
 
-    def _paragraph(self, p, line: int, broken: set[int], model, xml_id: str | None) -> None:
+    def _paragraph(self, p: Any, line: int, broken: set[int], model: Any, xml_id: str | None) -> None:
         if line and line in broken:
             return
-        begin, end = Fraction(0), None
-        chain = []
+        begin: Fraction = Fraction(0)
+        end: Fraction | None = None
+        chain: list[Any] = []
         el = p.parent()
         while el is not None:
             chain.append(el)
@@ -309,7 +312,7 @@ class _Reader:
         for anc in reversed(chain):
             begin, end = _interval(anc, begin, end)
         p_begin, p_end = _interval(p, begin, end)
-        runs: list = []
+        runs: list[tuple[str | None, frozenset[str]]] = []
         spans: list[tuple[Fraction, Fraction | None]] = []
         self.at = line
         ancestors_style = _flags(chain)
@@ -338,7 +341,8 @@ class _Reader:
             text = "{\\an8}" + text
         self.track.cues.append(Cue(_ms(p_begin), _ms(p_end), text, id=xml_id or None, line=line))
 
-    def _content(self, el, style: frozenset, runs: list, spans: list, begin: Fraction, end) -> None:
+    def _content(self, el: Any, style: frozenset[str], runs: list[tuple[str | None, frozenset[str]]],
+                 spans: list[tuple[Fraction, Fraction | None]], begin: Fraction, end: Fraction | None) -> None:
         import ttconv.model as model
 
         for child in el:
@@ -362,7 +366,7 @@ class _Reader:
             if not isinstance(child, (model.Text, model.Br)):
                 self._lost_styles(child)
 
-    def _lost_styles(self, el) -> None:
+    def _lost_styles(self, el: Any) -> None:
         for prop in el.iter_styles():
             name = prop.__name__
             if name not in ("FontStyle", "FontWeight", "TextDecoration"):
@@ -370,15 +374,16 @@ class _Reader:
                           _line(self.text, self.at))
 
 
-def _plain(el) -> str:
+def _plain(el: Any) -> str:
     import ttconv.model as model
 
     if isinstance(el, model.Text):
-        return el.get_text()
+        text: str = el.get_text()
+        return text
     return "".join(_plain(c) for c in el)
 
 
-def _interval(el, parent_begin: Fraction, parent_end):
+def _interval(el: Any, parent_begin: Fraction, parent_end: Fraction | None) -> tuple[Fraction, Fraction | None]:
     """``el``'s absolute [begin, end) in a parallel container starting at ``parent_begin``."""
     b, e = el.get_begin(), el.get_end()
     if e == _NO_END:
@@ -390,10 +395,10 @@ def _interval(el, parent_begin: Fraction, parent_end):
     return begin, end
 
 
-def _flags(elements) -> frozenset:
+def _flags(elements: Iterable[Any]) -> frozenset[str]:
     from ttconv.style_properties import FontStyleType, FontWeightType, StyleProperties
 
-    out = set()
+    out: set[str] = set()
     for el in elements:
         if el.get_style(StyleProperties.FontStyle) in (FontStyleType.italic, FontStyleType.oblique):
             out.add("i")
@@ -405,11 +410,12 @@ def _flags(elements) -> frozenset:
     return frozenset(out)
 
 
-def _compose_runs(runs: list[tuple[str, frozenset]]) -> str:
+def _compose_runs(runs: list[tuple[str | None, frozenset[str]]]) -> str:
     """Text runs with their styles as one cue text: whitespace collapsed as TTML's default xml:space does,
     ``<i> <b> <u>`` opened and closed where the style changes, and closed at the end of each line."""
-    out, open_tags = [], []
-    lines: list[list[tuple[str, frozenset]]] = [[]]
+    out: list[str] = []
+    open_tags: list[str] = []
+    lines: list[list[tuple[str, frozenset[str]]]] = [[]]
     for text, flags in runs:
         if text is None:           # <br/>
             lines.append([])
@@ -441,7 +447,7 @@ def _compose_runs(runs: list[tuple[str, frozenset]]) -> str:
     return "".join(out)
 
 
-def _frame_rate(root) -> Fraction | None:
+def _frame_rate(root: ET.Element) -> Fraction | None:
     rate = root.get(f"{{{TTP}}}frameRate")
     if not rate or not rate.strip().isdigit():
         return None
@@ -452,7 +458,7 @@ def _frame_rate(root) -> Fraction | None:
     return value
 
 
-def _is_top(region, doc) -> bool:
+def _is_top(region: Any, doc: Any) -> bool:
     """Whether ``region`` puts its text in the upper half of the screen."""
     from ttconv.style_properties import DisplayAlignType, StyleProperties
 
@@ -466,14 +472,17 @@ def _is_top(region, doc) -> bool:
     return y + (h or 0) / 2 < 0.5
 
 
-def _fraction_of_height(length, doc) -> float | None:
+def _fraction_of_height(length: Any, doc: Any) -> float | None:
     units = length.units.value
     if units in ("%", "rh"):
-        return length.value / 100
+        percent: float = length.value / 100
+        return percent
     if units == "c":
-        return length.value / doc.get_cell_resolution().rows
+        cells: float = length.value / doc.get_cell_resolution().rows
+        return cells
     if units == "px" and doc.get_px_resolution() is not None:
-        return length.value / doc.get_px_resolution().height
+        pixels: float = length.value / doc.get_px_resolution().height
+        return pixels
     return None
 
 
@@ -525,7 +534,7 @@ def _compose(track: Track, imsc: bool) -> str:
         p.set_region(doc.get_region("top" if an and an.group(1) in "789" else "bottom"))
         flags: set[str] = set()
         pos = 0
-        pieces: list[tuple[str, frozenset]] = []
+        pieces: list[tuple[str, frozenset[str]]] = []
         for m in _TAG.finditer(text):
             pieces.append((text[pos:m.start()], frozenset(flags)))
             (flags.discard if m.group(1) else flags.add)(m.group(2).lower())
@@ -558,7 +567,7 @@ def _compose(track: Track, imsc: bool) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _at(ms: int, frame_rate) -> Fraction:
+def _at(ms: int, frame_rate: Fraction | None) -> Fraction:
     """A cue time in seconds: to the millisecond, or on the nearest frame (ttconv's writer would truncate)."""
     seconds = Fraction(max(ms, 0), 1000)
     if frame_rate:
@@ -573,7 +582,7 @@ def _guess_lang(track: Track) -> str:
     return xml_lang(detect_language(c.text for c in track.cues[:200]) or "")
 
 
-def _indent(el, level: int = 0) -> None:
+def _indent(el: ET.Element, level: int = 0) -> None:
     """One element per line down to the paragraphs; a paragraph's content is left as written (whitespace
     in it is text)."""
     if el.tag.endswith("}p") or not len(el):
@@ -591,7 +600,7 @@ class TtmlFormat(SubtitleFormat):
     """TTML1 / DFXP (and IMSC, read as its variant ``imsc``)."""
 
     name = "ttml"
-    extensions = (".ttml", ".dfxp", ".xml")
+    extensions: ClassVar[tuple[str, ...]] = (".ttml", ".dfxp", ".xml")
     variants = ("ttml", "imsc")
 
     @classmethod

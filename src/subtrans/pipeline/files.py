@@ -10,7 +10,8 @@ import sys
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from ..errors import ConfigError, ModelError, SubtransError, WriteError
 from ..model import Track
@@ -19,7 +20,12 @@ from .languages import FORMAT_SUFFIXES, default_output, file_tag, normalize_lang
 from .translator import ProgressFn, Translator
 
 if TYPE_CHECKING:  # pragma: no cover
+    from fractions import Fraction
+
+    from ..glossary import Glossary
+    from ..profiles import Profile
     from ..qa import Finding, Settings
+    from .assembly import BilingualLayout
 
 __all__ = ["FileResult", "translation_settings", "translate_file", "check_translation", "expand_inputs",
            "plan_outputs", "run_translate"]
@@ -30,7 +36,7 @@ class FileResult:
     path: str
     output: str | None = None
     translation: Translation | None = None
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     profile: str | None = None
     error: SubtransError | None = None
 
@@ -57,7 +63,7 @@ def translation_settings(target: str, profile: str | None = None) -> Settings:
 
 
 def translate_file(translator: Translator, track: Track, output: str | Path, *, to: str, settings: Settings,
-                   source: str | None = None, bilingual: bool = False,
+                   source: str | None = None, bilingual: bool | BilingualLayout = False,
                    progress: ProgressFn | None = None, keep_other_lines: bool = False,
                    output_format: str | None = None) -> Translation:
     """Translate a loaded ``track`` and write it to ``output`` atomically, in UTF-8.
@@ -100,7 +106,7 @@ def translate_file(translator: Translator, track: Track, output: str | Path, *, 
     return tr
 
 
-def frame_rate(fps: float):
+def frame_rate(fps: float) -> Fraction:
     """``--fps`` as an exact fraction: 23.976 is 24000/1001, 29.97 is 30000/1001."""
     from fractions import Fraction
 
@@ -111,7 +117,7 @@ def frame_rate(fps: float):
 
 
 def check_translation(output: str | Path, source: Track, translation: Translation, settings: Settings, *,
-                      bilingual: bool = False, glossary=None) -> list[Finding]:
+                      bilingual: bool | BilingualLayout = False, glossary: Glossary | None = None) -> list[Finding]:
     """The QA findings of a translation written by :func:`translate_file`.
 
     ``output`` is checked with ``settings`` (:func:`translation_settings`) and
@@ -127,7 +133,9 @@ def check_translation(output: str | Path, source: Track, translation: Translatio
 
     file_settings = Settings(**{**settings.__dict__, "source": _as_retimed(source, translation),
                                 "glossary": glossary})
-    return check(translation.translation_only if bilingual else load(output), settings=file_settings)
+    checked = translation.translation_only if bilingual else load(output)
+    assert checked is not None  # (the Translator always sets translation_only; a batch actor keeps it when bilingual)
+    return check(checked, settings=file_settings)
 
 
 def _as_retimed(source: Track, translation: Translation) -> Track:
@@ -141,7 +149,7 @@ def _as_retimed(source: Track, translation: Translation) -> Track:
     return moved
 
 
-def expand_inputs(inputs, target: str | None = None) -> list[Path]:
+def expand_inputs(inputs: Sequence[str | Path], target: str | None = None) -> list[Path]:
     """Files as given; a folder stands for the subtitle files in it (.srt, .vtt, .ass, .ssa, .ttml, .dfxp;
     recursively, sorted), leaving out files already named as translations into ``target`` (a rerun's
     outputs)."""
@@ -161,7 +169,7 @@ def expand_inputs(inputs, target: str | None = None) -> list[Path]:
     return files
 
 
-def _relative_names(inputs, files: list[Path]) -> list[Path]:
+def _relative_names(inputs: Sequence[str | Path], files: list[Path]) -> list[Path]:
     """Each file's name below the folder it was found in (just its name for a file given directly)."""
     folders = [Path(p) for p in inputs if Path(p).is_dir()]
     names = []
@@ -224,11 +232,13 @@ def plan_outputs(files: list[Path], target: str, output: Path | None, output_dir
     return outs
 
 
-def run_translate(inputs, *, to: str, source: str | None = None, output=None, output_dir=None,
-                  translator: Translator, profile: str | None = None, bilingual: bool = False,
+def run_translate(inputs: Sequence[str | Path], *, to: str, source: str | None = None,
+                  output: str | Path | None = None, output_dir: str | Path | None = None,
+                  translator: Translator, profile: str | None = None, bilingual: bool | BilingualLayout = False,
                   keep_other_lines: bool = False,
-                  encoding: str | None = None, lenient: bool = False, progress=None, overwrite: bool = False,
-                  report=None, output_format: str | None = None) -> list[FileResult]:
+                  encoding: str | None = None, lenient: bool = False,
+                  progress: Callable[[int, int, int, int], None] | None = None, overwrite: bool = False,
+                  report: str | Path | None = None, output_format: str | None = None) -> list[FileResult]:
     """Translate files, write the outputs atomically, check each output with the target profile
     (and against its source: untranslated text, numbers, tags, glossary terms)."""
     from ..formats import load
@@ -256,9 +266,10 @@ def run_translate(inputs, *, to: str, source: str | None = None, output=None, ou
         if r in {f.resolve() for f in files} | {o.resolve() for o in outs if str(o) != "-"}:
             raise WriteError("the report would overwrite an input or an output", path=report,
                              hint="give --report another file name")
-    results = []
+    results: list[FileResult] = []
     for n, (path, out_path) in enumerate(zip(files, outs)):
-        fr = FileResult(path=str(path), profile=settings.profile.name)
+        # (translation_settings always gives a Profile, not a name)
+        fr = FileResult(path=str(path), profile=cast("Profile", settings.profile).name)
         results.append(fr)
         try:
             track = load(path, encoding=encoding, lenient=lenient)

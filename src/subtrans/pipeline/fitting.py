@@ -378,7 +378,10 @@ def fit_translation(track: Track, pieces: list[Piece], slot_text: dict[tuple[int
         for i in sorted(texts):
             if "reading-speed" not in problems(texts[i], times[i][1] - times[i][0], limits):
                 continue
-            new = retime(times, i, needed_duration(texts[i], limits), limits)
+            need = needed_duration(texts[i], limits)
+            if need is None:
+                continue  # no reading-speed limit to work to (max_cps 0): nothing to retime
+            new = retime(times, i, need, limits)
             if new is not None:
                 report.retimed.append(Retime(i, track.cues[i].id, times[i], new))
                 times[i] = new

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Callable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import ModelError
 from .engine import offers_candidates
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..glossary import Glossary
+    from ..mt.backends.base import Backend, Candidate
+    from ..mt.cache import Cache
+    from ..mt.catalog import ModelSpec
+    from .engine import LazyEngine
+    from .languages import Languages
+
 __all__ = ["Memory", "memory_contexts", "dump_candidates", "load_candidates"]
 
 
-def memory_contexts(*, spec, engine, languages, beams: int, max_length: int | None, glossary,
-                    candidates: int) -> tuple[str, str]:
+def memory_contexts(*, spec: ModelSpec, engine: Backend | LazyEngine, languages: Languages, beams: int,
+                    max_length: int | None, glossary: Glossary | None, candidates: int) -> tuple[str, str]:
     """The memory's keys for this job's translations and for its alternatives: everything that decides
     the output (a change in any part starts afresh; the parts are those of every earlier release)."""
     from ..mt.cache import cache_context
@@ -37,7 +46,7 @@ class Memory:
     terms, how each term got into it (:mod:`subtrans.mt.constraints`).
     """
 
-    def __init__(self, cache, engine, *, context: str, alternatives_context: str, source: str, target: str,
+    def __init__(self, cache: Cache, engine: Backend | LazyEngine, *, context: str, alternatives_context: str, source: str, target: str,
                  beams: int, batch_size: int, max_length: int | None,
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.cache, self.engine = cache, engine
@@ -97,13 +106,14 @@ class Memory:
             if self.progress:
                 self.progress(done, len(missing))
 
-    def alternatives(self, texts: list[str], constraints: dict[str, list[list[str]]], n: int):
+    def alternatives(self, texts: list[str], constraints: dict[str, list[list[str]]],
+                     n: int) -> dict[str, list[Candidate]] | None:
         """Up to ``n`` candidates per text (:meth:`Backend.candidates`): the memory first (stored as JSON
         under their own context), then the engine, shortest first in batches, each batch stored as soon
         as it is decoded. None when texts are missing from the memory and the engine offers no
         candidates."""
         todo = list(dict.fromkeys(texts))
-        found = {}
+        found: dict[str, list[Candidate]] = {}
         for text, value in (self.cache.get_many(self.alternatives_context, todo) if todo else {}).items():
             cands = load_candidates(value)
             if cands is not None:
@@ -114,7 +124,7 @@ class Memory:
             return None
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start:start + self.batch_size]
-            kwargs = {}
+            kwargs: dict[str, list[list[list[str]]]] = {}
             if any(t in constraints for t in batch):
                 kwargs["constraints"] = [constraints.get(t, []) for t in batch]
             out = self.engine.candidates(batch, source=self.source, target=self.target, n=n, beams=self.beams,
@@ -127,7 +137,7 @@ class Memory:
             self.alternatives_decoded += len(batch)
         return found
 
-    def chose(self, text: str, candidate) -> None:
+    def chose(self, text: str, candidate: Candidate) -> None:
         """``candidate`` replaces the translation of ``text``: its terms' mechanisms go to the term
         report (candidates served from the memory count as cached, like translations)."""
         if text in self._fresh and candidate.terms:
@@ -136,12 +146,12 @@ class Memory:
             self.how.pop(text, None)
 
 
-def dump_candidates(candidates) -> str:
+def dump_candidates(candidates: Iterable[Candidate]) -> str:
     """Candidates as the memory stores them (a JSON list of [text, score, terms])."""
     return json.dumps([[c.text, c.score, list(c.terms)] for c in candidates], ensure_ascii=False)
 
 
-def load_candidates(value: str):
+def load_candidates(value: str) -> list[Candidate] | None:
     """Candidates stored by :func:`dump_candidates`; None for anything else (decoded again)."""
     from ..mt.backends.base import Candidate
 

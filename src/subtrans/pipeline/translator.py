@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..mt.cache import Cache
     from ..mt.catalog import ModelSpec
     from ..profiles import Profile
+    from .assembly import BilingualLayout
 
 __all__ = ["Translator", "translate", "ProgressFn"]
 
@@ -182,7 +183,8 @@ class Translator:
         self.close()
 
     # -- the job -------------------------------------------------------------
-    def translate(self, track: Track, *, to: str, source: str | None = None, bilingual: bool = False,
+    def translate(self, track: Track, *, to: str, source: str | None = None,
+                  bilingual: bool | BilingualLayout = False,
                   profile: "Profile | str | None" = None, progress: ProgressFn | None = None, fps: float = 24.0,
                   disabled_rules: Iterable[str] = (), keep_other_lines: bool = False) -> Translation:
         """Translate ``track`` into ``to``; the input track is not changed.

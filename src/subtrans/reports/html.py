@@ -137,10 +137,13 @@ def _chart(v: _FileView) -> str:
     end_ms = max([c[2] for c in cues] + [f.end for _, f in marks] + [1000])
     spans = None
     if v.paged:   # one mark per span of the film: the most severe finding of the span, and how many there are
-        bins: dict[int, list] = {}
+        bins: dict[int, list[tuple[str, Finding]]] = {}
         for row, f in marks:
+            assert f.start is not None  # (marks are the timed findings)
             bins.setdefault(min(int(f.start * DENSE_BINS / max(end_ms, 1)), DENSE_BINS - 1), []).append((row, f))
-        spans = {k: (max(fs, key=lambda rf: (rf[1].severity, -rf[1].start)), len(fs)) for k, fs in bins.items()}
+        # (binned findings are timed: start is set)
+        spans = {k: (max(fs, key=lambda rf: (rf[1].severity, -cast(int, rf[1].start))), len(fs))
+                 for k, fs in bins.items()}
         marks = [rf for rf, _ in spans.values()]
     step_t = _time_step(end_ms)
     t_max = math.ceil(end_ms / step_t) * step_t
@@ -150,8 +153,9 @@ def _chart(v: _FileView) -> str:
         return float(LEFT + plot_w * min(max(ms, 0), t_max) / t_max)
 
     # Marks: one stack per cue, the most severe nearest the plot; past MAX_STACK they share the top place.
-    stacks: dict[tuple[int | None, int | None], list[tuple[str, Finding]]] = {}
+    stacks: dict[tuple[int, int], list[tuple[str, Finding]]] = {}
     for row, f in marks:
+        assert f.start is not None and f.end is not None  # (marks are the timed findings)
         stacks.setdefault((f.start, f.end), []).append((row, f))
     depth = min(max((len(s) for s in stacks.values()), default=1), MAX_STACK)
     lane_h = 10 + depth * LANE_ROW
@@ -210,6 +214,7 @@ def _chart(v: _FileView) -> str:
         w = max(x(x1) - x(x0) - 0.6, 1.0)
         out.append(f'<g class="bar{" over" if over else ""}" {key}><title>{_e(tip)}</title>')
         if over:
+            assert limit is not None  # (over says so)
             out.append(f'<rect class="ok" x="{x(x0):.1f}" y="{y(limit):.1f}" width="{w:.1f}" '
                        f'height="{y(0) - y(limit):.1f}"/>')
             out.append(f'<rect class="excess" x="{x(x0):.1f}" y="{y(cps):.1f}" width="{w:.1f}" '
@@ -243,7 +248,7 @@ def _chart(v: _FileView) -> str:
             cy = top - 9 - min(k, depth - 1) * LANE_ROW
             label = f"cue {f.cue}: {f.rule}, {f.severity}: {f.message}"
             if counts.get(id(f), 1) > 1:
-                label = f"{counts[id(f)]} findings around {_clock(f.start)}; the most severe: " + label
+                label = f"{counts[id(f)]} findings around {_clock(start)}; the most severe: " + label  # its stack's start
             out.append(f'<a class="mark sev-{f.severity}" href="#{row}" data-rule="{_e(f.rule)}" '
                        f'data-severity="{f.severity}"><title>{_e(label)}</title>{_shape_path(f.severity, cx, cy)}</a>')
         if len(fs) > depth:
@@ -310,6 +315,7 @@ def _chart_text(v: _FileView) -> str:
         else:
             parts.append("No cue is over the limit.")
     if v.fastest and not v.partial:
+        assert v.median is not None  # (set whenever fastest is)
         parts.append(f"Fastest: cue {v.fastest[1]}, {_num(v.fastest[0])} CPS; median {_num(v.median)} CPS.")
     marked = sum(1 for f in v.findings if f.start is not None)
     if marked:

@@ -9,14 +9,19 @@ indented, each finding on a line of its own.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..qa import Finding
+    from . import FileReport, Report
 
 _dump = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
-def _file_entry(fr) -> tuple[dict, list]:
-    entry = {
+def _file_entry(fr: FileReport) -> tuple[dict[str, Any], list[Finding]]:
+    entry: dict[str, Any] = {
         "path": fr.path, "format": fr.format, "encoding": fr.encoding, "profile": fr.profile,
         "profile_auto": fr.profile_auto, "cues": fr.cues, "signature": fr.signature,
     }
@@ -31,7 +36,7 @@ def _file_entry(fr) -> tuple[dict, list]:
     return entry, fr.findings
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     head = {"schema": 1, "tool": "subtrans", "version": __version__, "signature": report.signature,
             "fail_on": str(report.fail_on) if report.fail_on is not None else "never"}
     out = ["{"]

@@ -14,8 +14,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..model import format_timestamp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import Report
 
 # Characters XML 1.0 cannot hold (a subtitle may carry them): written as U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -31,7 +35,7 @@ def _attr(value: str) -> str:
             .replace("\t", "&#9;") + '"')
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     """Written as text, not through ElementTree: a report of 100,000 findings builds in a fraction of the
     time; the tests validate it against the XSD."""
     suites: list[str] = []
@@ -62,6 +66,7 @@ def render(report) -> str:
             tests += 1
             where = f"cue {f.cue}" if f.cue is not None else "file"
             if start is not None:
+                assert f.end is not None  # (a finding's start and end come from the same cue)
                 end = stamps.get(f.end) or stamps.setdefault(f.end, format_timestamp(f.end))
                 where += f" ({start} --&gt; {end})"
             message = _text(f.message)

@@ -17,10 +17,14 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .._version import DOCS_URL, __version__
 from ..model import format_timestamp
 from ..qa import RULES, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import Report
 
 _dump = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 _str = json.encoder.encode_basestring        # one JSON string, by the C encoder where there is one
@@ -40,7 +44,7 @@ def _uri(path: str) -> tuple[str, str | None]:
     return rel.as_posix(), "%SRCROOT%"
 
 
-def render(report) -> str:
+def render(report: Report) -> str:
     rules = sorted(RULES.values(), key=lambda r: r.code)
     index = {r.name: i for i, r in enumerate(rules)}
     driver = {
@@ -59,13 +63,13 @@ def render(report) -> str:
         uri, base = _uri(fr.path)
         artifact = {"uri": uri} | ({"uriBaseId": base} if base else {})
         if fr.error is not None:
-            note: dict = {"level": "error", "message": {"text": str(fr.error)},
+            note: dict[str, Any] = {"level": "error", "message": {"text": str(fr.error)},
                           "locations": [{"physicalLocation": {"artifactLocation": artifact}}]}
             if getattr(fr.error, "line", None):
                 note["locations"][0]["physicalLocation"]["region"] = {"startLine": fr.error.line}
             notes.append(note)
             continue
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple[str, str], int] = {}
         art = _dump(artifact)
         for f in fr.findings:
             text = fr.texts.get(f.cue, "") if f.cue is not None else ""
@@ -73,6 +77,7 @@ def render(report) -> str:
             seen[key] = seen.get(key, 0) + 1
             where = f"cue {f.cue}" if f.cue is not None else "file"
             if f.start is not None:
+                assert f.end is not None  # (a finding's start and end come from the same cue)
                 where += f" ({format_timestamp(f.start)} --> {format_timestamp(f.end)})"
             fingerprint = hashlib.sha256("\0".join((f.rule, uri, key[1], str(seen[key])))
                                          .encode("utf-8")).hexdigest()[:32]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from ..._install import install_hint
@@ -104,8 +105,8 @@ class Backend:
         """
         raise NotImplementedError
 
-    def translate_batches(self, batches, *, source: str, target: str, beams: int = 1,
-                          max_length: int | None = None):
+    def translate_batches(self, batches: Iterable[tuple[list[str], list[list[list[str]]] | None]], *, source: str,
+                          target: str, beams: int = 1, max_length: int | None = None) -> Iterator[list[str]]:
         """Translate ``batches`` (``(texts, constraints or None)`` pairs), yielding each batch's
         translations in order, its term report left in ``last_enforcement`` before the yield.
 

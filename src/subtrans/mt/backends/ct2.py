@@ -37,7 +37,9 @@ import shutil
 import tempfile
 import warnings
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ...errors import EngineUnusable, ModelError
 from ..catalog import ModelSpec, check_weights, folder_revision
@@ -110,7 +112,7 @@ def converted_folder(spec: ModelSpec, revision: str, quantization: str, root: Pa
     return Path(root) / f"{safe}--{revision}--{quantization}--v{CONVERSION_VERSION}"
 
 
-def _m2m100_loader():
+def _m2m100_loader() -> Any:
     """CTranslate2's M2M100 loader, with the vocabulary fixed for transformers 5.
 
     transformers 5 no longer lists M2M100's 100 language tokens among the
@@ -121,8 +123,8 @@ def _m2m100_loader():
     """
     from ctranslate2.converters.transformers import M2M100Loader
 
-    class Loader(M2M100Loader):
-        def get_vocabulary(self, model, tokenizer):
+    class Loader(M2M100Loader):  # type: ignore[misc]  # ctranslate2 ships no types: its loader class is Any
+        def get_vocabulary(self, model: Any, tokenizer: Any) -> list[str]:
             tokens = [t for t, _ in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])]
             known = set(tokens)
             languages = getattr(tokenizer, "lang_token_to_id", {}) or {}
@@ -303,7 +305,7 @@ class CT2Backend(Tokens, Backend):
 
     def _run(self, sources: list[list[str]], prefixes: list[list[str]] | None, *, beams: int, budget: int,
              lead: int, keep: tuple[int, ...], n: int = 1, length_penalty: float = 1.0,
-             scores: bool = False, asynchronous: bool = False):
+             scores: bool = False, asynchronous: bool = False) -> Any:
         return self.translator.translate_batch(
             sources, target_prefix=prefixes, beam_size=max(1, int(beams), n), num_hypotheses=n,
             max_batch_size=self.split(len(sources)),
@@ -314,7 +316,8 @@ class CT2Backend(Tokens, Backend):
         )
 
     def translate(self, texts: list[str], *, source: str, target: str, beams: int = 1,
-                  max_length: int | None = None, constraints: list[list[list[str]]] | None = None) -> list[str]:
+                  max_length: int | None = None,
+                  constraints: Sequence[Sequence[Sequence[str]]] | None = None) -> list[str]:
         """Translate one batch; one string per input, in order. Empty inputs give "".
 
         ``constraints``: see :meth:`Backend.translate`; how each term got
@@ -322,14 +325,14 @@ class CT2Backend(Tokens, Backend):
         """
         return self._finish(self._submit(texts, source, target, beams, max_length, constraints, wait=True))
 
-    def translate_batches(self, batches, *, source: str, target: str, beams: int = 1,
-                          max_length: int | None = None):
+    def translate_batches(self, batches: Iterable[tuple[list[str], list[list[list[str]]] | None]], *, source: str,
+                          target: str, beams: int = 1, max_length: int | None = None) -> Iterator[list[str]]:
         """Batches submitted ahead (at most two per worker and one more in flight), so that no worker
         idles while the caller stores a finished batch; yielded in order, as :meth:`Backend.translate_batches`
         says."""
         from collections import deque
 
-        pending: deque = deque()
+        pending: deque[_Submitted] = deque()
         window = 2 * self.workers + 1
         for texts, constraints in batches:
             pending.append(self._submit(texts, source, target, beams, max_length, constraints, wait=False))
@@ -338,7 +341,8 @@ class CT2Backend(Tokens, Backend):
         while pending:
             yield self._finish(pending.popleft())
 
-    def _submit(self, texts, source, target, beams, max_length, constraints, *, wait: bool):
+    def _submit(self, texts: list[str], source: str, target: str, beams: int, max_length: int | None,
+                constraints: Sequence[Sequence[Sequence[str]]] | None, *, wait: bool) -> _Submitted:
         """A batch handed to CTranslate2 (``wait``: decoded now, else queued): what :meth:`_finish` needs."""
         texts = list(texts)
         terms = check_constraints(constraints, len(texts))
@@ -352,13 +356,14 @@ class CT2Backend(Tokens, Backend):
                             keep=job.keep, asynchronous=not wait)
         return texts, terms, todo, job, rows, budgets, results
 
-    def _finish(self, state) -> list[str]:
+    def _finish(self, state: _Submitted) -> list[str]:
         texts, terms, todo, job, rows, budgets, results = state
         self.last_enforcement = [["skipped"] * len(t) for t in terms]
         out = [""] * len(texts)
         if not todo:
             return out
-        repairs = []
+        assert job is not None and rows is not None and budgets is not None  # (todo is not empty: _submit made them)
+        repairs: list[tuple[int, list[int], list[tuple[str, ...]], int]] = []
         for k, (i, result) in enumerate(zip(todo, results)):
             if hasattr(result, "result"):        # queued (asynchronous): wait for it
                 result = result.result()
@@ -441,6 +446,12 @@ class CT2Backend(Tokens, Backend):
         return self._revision
 
 
+#: What :meth:`CT2Backend._submit` hands to :meth:`CT2Backend._finish`: the texts, their terms, the indices of
+#: the non-empty texts, and (None when there are none) the job, its rows of terms, budgets and CTranslate2's results.
+_Submitted = tuple[list[str], list[list[tuple[str, ...]]], list[int], "_Job | None",
+                   "list[list[tuple[str, ...]]] | None", "list[int] | None", Any]
+
+
 class _Job:
     """One batch's source tokens, target prefix and budget, and the term repair that works on them."""
 
@@ -460,7 +471,7 @@ class _Job:
         self.repair = PrefixRepair(speller=backend.term_speller(), language=language, lead_ids=self.prefix_ids,
                                    eos_ids=eos, score=self._score, complete=self._complete)
 
-    def budget_for(self, terms) -> int:
+    def budget_for(self, terms: list[tuple[str, ...]]) -> int:
         need = sum(self.repair.spell(t).min_length for t in terms)
         return max(self.budget, need)
 
@@ -521,12 +532,12 @@ class _Job:
 class _Steps:
     """The log-probabilities of each decoding step of one sequence (CTranslate2 vocabulary logits)."""
 
-    def __init__(self, logits, index: list[int]) -> None:
-        self._logits = logits
+    def __init__(self, logits: Any, index: list[int]) -> None:
+        self._logits = logits  # CTranslate2's logits of each step (a StorageView or array per step)
         self._index = index  # tokenizer id -> row of the logits (-1: none)
-        self._cache: dict[int, object] = {}
+        self._cache: dict[int, Any] = {}
 
-    def _row(self, position: int):
+    def _row(self, position: int) -> Any:  # a numpy array of log-probabilities
         row = self._cache.get(position)
         if row is None:
             import numpy as np

@@ -22,7 +22,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import ModelSpec
 
 __all__ = ["LIGHT_FILE", "LightTokenizer", "LightConfig", "save_light", "light_usable"]
 
@@ -34,7 +39,7 @@ _PROBE = "Probe 1927."
 class LightConfig:
     """The parts of a model's config.json the backend reads."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         self.model_type = data.get("model_type")
         self.eos_token_id = data.get("eos_token_id")
         self.max_position_embeddings = data.get("max_position_embeddings")
@@ -55,7 +60,7 @@ def light_usable(folder: Path) -> bool:
     return importlib.util.find_spec("sentencepiece") is not None
 
 
-def _affixes(tok, code: str | None) -> tuple[list[int], list[int]]:
+def _affixes(tok: Any, code: str | None) -> tuple[list[int], list[int]]:
     """The ids the tokenizer puts before and after a sentence (with ``src_lang`` = ``code``)."""
     if code is not None:
         tok.src_lang = code
@@ -67,9 +72,10 @@ def _affixes(tok, code: str | None) -> tuple[list[int], list[int]]:
     raise ValueError("cannot find the sentence inside its special tokens")
 
 
-def save_light(tokenizer, config, spec, language_ids: dict[str, int], out_dir: Path) -> bool:
+def save_light(tokenizer: Any, config: Any, spec: ModelSpec, language_ids: dict[str, int], out_dir: Path) -> bool:
     """Write the light tokenizer of ``tokenizer`` (loaded by transformers from ``spec``'s folder) into
     ``out_dir``, atomically. False (and nothing written) for a tokenizer it cannot stand in for."""
+    assert spec.path is not None  # (the ct2 backend raised already for a model without a folder)
     folder = Path(spec.path)
     backend = getattr(tokenizer, "backend_tokenizer", None)
     family = spec.architecture
@@ -147,8 +153,8 @@ class LightTokenizer:
         self._ids.update(self._vocab_dict)
         self.all_special_ids: list[int] = meta["special_ids"]
         self._special = set(self.all_special_ids)
-        self.unk_token_id = meta["unk_token_id"]
-        self.eos_token_id = meta["eos_token_id"]
+        self.unk_token_id: int | None = meta["unk_token_id"]
+        self.eos_token_id: int | None = meta["eos_token_id"]
         self.language_ids: dict[str, int] = meta["language_ids"]
         self._affixes = {k: (list(v[0]), list(v[1])) for k, v in meta["affixes"].items()}
         if meta["lang_token_to_id"]:
@@ -172,12 +178,20 @@ class LightTokenizer:
     def get_vocab(self) -> dict[str, int]:
         return dict(self._vocab_dict)
 
-    def convert_ids_to_tokens(self, ids):
+    @overload
+    def convert_ids_to_tokens(self, ids: int) -> str | None: ...
+    @overload
+    def convert_ids_to_tokens(self, ids: Iterable[int]) -> list[str | None]: ...
+    def convert_ids_to_tokens(self, ids: int | Iterable[int]) -> str | None | list[str | None]:
         if isinstance(ids, int):
             return self._tokens[ids] if 0 <= ids < len(self._tokens) else None
         return [self._tokens[i] if 0 <= i < len(self._tokens) else None for i in ids]
 
-    def convert_tokens_to_ids(self, tokens):
+    @overload
+    def convert_tokens_to_ids(self, tokens: str) -> int | None: ...
+    @overload
+    def convert_tokens_to_ids(self, tokens: list[str]) -> list[int | None]: ...
+    def convert_tokens_to_ids(self, tokens: str | list[str]) -> int | None | list[int | None]:
         if isinstance(tokens, str):
             return self._ids.get(tokens, self.unk_token_id)
         return [self._ids.get(t, self.unk_token_id) for t in tokens]
@@ -194,13 +208,15 @@ class LightTokenizer:
         unk = self.unk_token_id
         return [self._vocab.get(p, unk) for p in pieces]
 
-    def __call__(self, text=None, *, text_target=None, add_special_tokens: bool = True, truncation: bool = False,
-                 max_length: int | None = None):
+    def __call__(self, text: str | list[str] | None = None, *, text_target: str | list[str] | None = None,
+                 add_special_tokens: bool = True, truncation: bool = False,
+                 max_length: int | None = None) -> dict[str, list[int] | list[list[int]]]:
         target = text is None
         batch = text_target if target else text
+        assert batch is not None  # (the backend always passes text or text_target)
         single = isinstance(batch, str)
-        rows = []
-        for t in [batch] if single else batch:
+        rows: list[list[int]] = []
+        for t in [batch] if isinstance(batch, str) else batch:
             ids = self._bare(t, target)
             if add_special_tokens:
                 prefix, suffix = self._affixes.get(self.src_lang or "", self._affixes.get("", ([], [])))
@@ -214,11 +230,11 @@ class LightTokenizer:
 
     # -- decoding ----------------------------------------------------------------------------
 
-    def decode(self, ids, skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool = False) -> str:
+    def decode(self, ids: Iterable[int], skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool = False) -> str:
         ids = list(ids)
         if self.kind == "tokenizers":
             return self._tk.decode(ids, skip_special_tokens=skip_special_tokens)
-        out, pieces = "", []
+        out, pieces = "", list[Any]()   # tokens (None for an id without one), given to sentencepiece as they are
         spm = self._target
         for i in ids:
             if i in self._special:
@@ -228,4 +244,5 @@ class LightTokenizer:
                 pieces = []
             else:
                 pieces.append(self._tokens[i] if 0 <= i < len(self._tokens) else "")
-        return (out + spm.decode(pieces)).strip()
+        text: str = out + spm.decode(pieces)
+        return text.strip()

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ModelError
 from ..catalog import direction_error, model_languages
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import ModelSpec
+    from ..constraints import TermSpeller
 
 __all__ = ["Tokens", "MAX_INPUT_TOKENS", "MODEL_TYPES", "first_line"]
 
@@ -36,7 +41,14 @@ class Tokens:
     that are never text (special and language tokens).
     """
 
-    spec: "object"
+    spec: ModelSpec
+    # transformers' tokenizer and config, or light_tokens' stand-ins for them (duck-typed alike)
+    tokenizer: Any
+    model_config: Any
+    eos_ids: list[int]
+    _language_ids: dict[str, int]
+    _non_text_ids: set[int]
+    _speller: TermSpeller | None
 
     def load_tokenizer(self, folder: Path) -> None:
         from transformers import AutoConfig, AutoTokenizer
@@ -162,10 +174,11 @@ class Tokens:
     def decode_ids(self, ids: list[int]) -> str:
         """One output sequence as text: special and language tokens dropped, stripped."""
         drop = self._non_text_ids
-        return self.tokenizer.decode([t for t in ids if t not in drop], skip_special_tokens=True,
-                                     clean_up_tokenization_spaces=False).strip()
+        text: str = self.tokenizer.decode([t for t in ids if t not in drop], skip_special_tokens=True,
+                                          clean_up_tokenization_spaces=False)
+        return text.strip()
 
-    def term_speller(self):
+    def term_speller(self) -> TermSpeller:
         """The :class:`~subtrans.mt.constraints.TermSpeller` of this tokenizer (built once)."""
         if self._speller is None:
             from ..constraints import TermSpeller

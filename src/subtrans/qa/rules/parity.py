@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from ...model import Track, format_timestamp
-from ...text import TAG_RE, LazyRegex, has_han, strip_tags
+from ...text import TAG_RE, LazyRegex, detect_language, has_han, sample_texts, strip_tags
 from ...text import base_language as _base
 from ..base import Context, Finding, Rule, Severity, register_rule
 
@@ -256,7 +256,12 @@ class GlossaryTerm(Rule):
             return
         from ...glossary import find_terms, forbidden_present, target_present
 
-        tgt_lang = _glossary_code(ctx.language)
+        # Without a language for the track (no profile language), the one its text is written in;
+        # with neither there is no rendering to check against, so no glossary check.
+        language = ctx.language if ctx.language is not None else detect_language(sample_texts(track.cues))
+        tgt_lang = _glossary_code(language)
+        if tgt_lang is None:
+            return
         if ctx.source is not None:
             yield from self._terms(track, ctx, glossary, tgt_lang, find_terms, target_present)
         for i, cue in enumerate(track.cues):
@@ -271,7 +276,7 @@ class GlossaryTerm(Rule):
                         found = dataclasses.replace(found, severity=Severity.ERROR)
                     yield found
 
-    def _terms(self, track: Track, ctx: Context, glossary: Glossary, tgt_lang: str | None,
+    def _terms(self, track: Track, ctx: Context, glossary: Glossary, tgt_lang: str,
                find_terms: Callable[[str, str, Glossary], list[TermMatch]],
                target_present: Callable[[str, Term, str], bool]) -> Iterator[Finding]:
         from ...lang.units import analyse, build_units
