@@ -345,3 +345,22 @@ def test_every_corpus_ttml_file_reads_as_many_cues_as_ttconv_finds(path):
         assert found == expected - 1
     else:
         assert found == expected
+
+
+def test_check_counts_frames_at_the_files_own_frame_rate_unless_told_otherwise(tmp_path):
+    path = tmp_path / "film.ru.ttml"
+    path.write_text(HEAD.format(attrs=' ttp:frameRate="25"') + """<body><div>
+<p begin="00:00:01:00" end="00:00:03:00">Первая реплика.</p>
+<p begin="00:00:03:01" end="00:00:05:00">Вторая реплика.</p>
+</div></body></tt>""", encoding="utf-8")
+    import json
+
+    def gap_findings(*extra):
+        result = CliRunner().invoke(main, ["check", str(path), "--format", "json", *extra])
+        doc = json.loads(result.output)
+        return doc["files"][0]["signature"], [f for f in doc["files"][0]["findings"] if f["rule"] == "min-gap"]
+
+    signature, gaps = gap_findings()
+    assert "|fps:25|" in signature and gaps and "frame" in gaps[0]["message"]   # a 1-frame gap at 25 fps
+    signature, _ = gap_findings("--fps", "24")
+    assert "|fps:24|" in signature

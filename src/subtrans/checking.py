@@ -37,6 +37,7 @@ def build_settings(*, profile: str | Profile | None = None, fps: float | None = 
     settings = Settings(
         profile=profile or cfg.profile,
         fps=fps or cfg.fps or 24.0,
+        fps_given=bool(fps or cfg.fps),
         disabled=set(cfg.disabled) | set(ignored),
         severities=severities,
         limits=dict(cfg.limits),
@@ -94,7 +95,10 @@ def run_check(files: Sequence[str | Path], *, profile: str | Profile | None = No
             track = load(path, format=input_format, encoding=encoding, lenient=lenient)
             prof, auto = resolve_profile(track, settings.profile, settings.limits, settings.limits_source)
             source = load(sources[n], encoding=encoding, lenient=lenient) if sources else None
-            file_settings = Settings(**{**settings.__dict__, "profile": prof, "source": source, "glossary": glossary,
+            # a TTML file's own ttp:frameRate, unless --fps or the configuration names one
+            file_fps = float(track.frame_rate) if track.frame_rate and not settings.fps_given else settings.fps
+            file_settings = Settings(**{**settings.__dict__, "fps": file_fps, "profile": prof, "source": source,
+                                        "glossary": glossary,
                                         "ignore_styles": ignore_styles if ignore_styles is not None
                                         else settings.ignore_styles})
             fr.format, fr.encoding, fr.cues = track.format, track.encoding + ("+bom" if track.bom else ""), len(track)
@@ -111,7 +115,7 @@ def run_check(files: Sequence[str | Path], *, profile: str | Profile | None = No
                 if pairing is not None:
                     fr.bilingual = bilingual(pairing[0]) or Bilingual(base_language(prof.language), "en",
                                                                       len(pairing[1]))
-            fr.signature = signature(prof.name, settings.fps, rule_set_hash(prof, file_settings))
+            fr.signature = signature(prof.name, file_settings.fps, rule_set_hash(prof, file_settings))
             signatures.add(fr.signature)
             if do_fix:
                 skipped = [n for n in track.notes if n.rule == "skipped-block"]

@@ -39,6 +39,8 @@ class Settings:
     source: Track | None = None          # enables the source-versus-translation rules
     glossary: "Glossary | None" = None   # a subtrans.glossary.Glossary for the glossary rule
     ignore_styles: tuple[str, ...] | None = None   # ASS styles of signs and songs (None: the defaults)
+    #: False when ``fps`` is only the default: a file that declares its frame rate (TTML) is then checked at it
+    fps_given: bool = True
 
 
 def resolve_profile(track: Track, profile: str | Profile | None = None,
