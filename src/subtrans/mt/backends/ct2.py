@@ -216,8 +216,8 @@ class CT2Backend(Tokens, Backend):
                 convert(folder, self.converted, self.quantization)
             try:
                 save_light(self.tokenizer, self.model_config, spec, self._language_ids, self.converted)
-            except OSError:
-                pass       # a read-only cache: the next run loads transformers' tokenizer again
+            except Exception:  # noqa: BLE001  (a shortcut for later runs: never a reason to fail this one)
+                pass       # a read-only cache, a tokenizer it cannot stand in for: later runs use transformers
         self.workers, threads = cpu_threads() if kind == "cpu" else (1, 0)
         try:
             self.translator = ctranslate2.Translator(str(self.converted), device=kind,
