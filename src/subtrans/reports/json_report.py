@@ -18,6 +18,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import FileReport, Report
 
 _dump = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_str = json.encoder.encode_basestring   # one JSON string, by the C encoder
+
+
+def _value(x: object) -> str:
+    if x is None:
+        return "null"
+    if type(x) is int:
+        return str(x)
+    if type(x) is str:
+        return _str(x)
+    return _dump(x)
+
+
+def _finding(f: Finding) -> str:
+    """``f.to_dict()`` as JSON, written out field by field: the same text ``_dump`` gives, in half the time."""
+    return (f'{{"rule": {_str(f.rule)}, "code": {_str(f.code)}, "severity": "{f.severity}", "cue": {_value(f.cue)}, '
+            f'"id": {_value(f.id)}, "start": {_value(f.start)}, "end": {_value(f.end)}, "message": {_str(f.message)}, '
+            f'"value": {_value(f.value)}, "limit": {_value(f.limit)}, "line": {_value(f.line)}}}')
 
 
 def _file_entry(fr: FileReport) -> tuple[dict[str, Any], list[Finding]]:
@@ -49,7 +67,7 @@ def render(report: Report) -> str:
         if findings:
             out.append('      "findings": [')
             last = len(findings) - 1
-            out.extend(f"        {_dump(f.to_dict())}{',' if i < last else ''}" for i, f in enumerate(findings))
+            out.extend(f"        {_finding(f)}{',' if i < last else ''}" for i, f in enumerate(findings))
             out.append("      ]")
         else:
             out.append('      "findings": []')
