@@ -450,7 +450,7 @@ def convert(source: Path, output: Path, fmt: str | None, encoding: str | None, o
     track = load(source, encoding=encoding)
     result = convert_track(track, target)
     if fps is not None:
-        from .pipeline.files import frame_rate
+        from .formats.ttml import frame_rate
 
         result.track.frame_rate = frame_rate(fps)
     if target in ("vtt", "ttml", "imsc"):

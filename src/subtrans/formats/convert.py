@@ -102,7 +102,7 @@ def _from_ass(text: str, target: str, lose: Callable[[str], None]) -> str:
             elif re.fullmatch(r"[ibu][01]", tag):
                 out.append(f"<{'/' if tag[1] == '0' else ''}{tag[0]}>")
             else:
-                lose(f"the ASS override {{\\{tag.split('(')[0].rstrip('0123456789&H')}…}}")
+                lose(f"the ASS override {{\\{_override_name(tag)}…}}")
         return "".join(out)
 
     return _ASS.sub(block, text)
@@ -153,21 +153,14 @@ def _to_ttml(text: str, lose: Callable[[str], None]) -> str:
         for tag in filter(None, m.group(1).split("\\")):
             a = _AN.match(tag)
             if a is None:
-                lose(f"the override {{\\{tag.split('(')[0].rstrip('0123456789&H')}…}}")
+                lose(f"the override {{\\{_override_name(tag)}…}}")
             elif a.group(1) not in "123":
                 lose("an alignment other than top or bottom ({\\an" + a.group(1) + "})")
         return ""
 
-    def font(m: re.Match[str]) -> str:
-        if m.group(2).lower() == "font":
-            if not m.group(1):
-                lose("the <font> colour")
-            return ""
-        return m.group(0)
-
     if re.search(r"[ \t]{2,}", text):
         lose("runs of spaces (TTML collapses them to one, as its players do)")
-    return keep + _HTML.sub(font, _ASS.sub(block, text))
+    return keep + _drop_font(_ASS.sub(block, text), lose)
 
 
 def _to_vtt(text: str, lose: Callable[[str], None]) -> tuple[str, bool]:
@@ -183,11 +176,19 @@ def _to_vtt(text: str, lose: Callable[[str], None]) -> tuple[str, bool]:
                 if an.group(1) not in "2789":
                     lose("an alignment other than top or bottom ({\\an" + an.group(1) + "})")
             else:
-                lose(f"the override {{\\{tag.split('(')[0].rstrip('0123456789&H')}…}}")
+                lose(f"the override {{\\{_override_name(tag)}…}}")
         return ""
 
-    text = _ASS.sub(block, text)
+    return _drop_font(_ASS.sub(block, text), lose), top
 
+
+def _override_name(tag: str) -> str:
+    """An ASS override as a loss names it: ``\\pos(…)`` -> ``pos``, ``\\c&H00FF00&`` -> ``c``."""
+    return tag.split("(")[0].rstrip("0123456789&H")
+
+
+def _drop_font(text: str, lose: Callable[[str], None]) -> str:
+    """``<font>`` tags gone (their words kept), the loss said; the other HTML-like tags stay."""
     def font(m: re.Match[str]) -> str:
         if m.group(2).lower() == "font":
             if not m.group(1):
@@ -195,4 +196,4 @@ def _to_vtt(text: str, lose: Callable[[str], None]) -> tuple[str, bool]:
             return ""
         return m.group(0)
 
-    return _HTML.sub(font, text), top
+    return _HTML.sub(font, text)

@@ -47,7 +47,7 @@ from .base import SubtitleFormat, register_format
 if TYPE_CHECKING:  # pragma: no cover
     import xml.etree.ElementTree as ET
 
-__all__ = ["TtmlFormat", "ImscFormat", "xml_lang"]
+__all__ = ["TtmlFormat", "ImscFormat", "xml_lang", "frame_rate"]
 
 TT = "http://www.w3.org/ns/ttml"
 TTP = TT + "#parameter"
@@ -567,6 +567,14 @@ def _compose(track: Track, imsc: bool) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+def frame_rate(fps: float) -> Fraction:
+    """``--fps`` as an exact fraction: 23.976 is 24000/1001, 29.97 is 30000/1001."""
+    for n in (24, 30, 48, 60, 120):
+        if abs(fps - n * 1000 / 1001) < 0.005:
+            return Fraction(n * 1000, 1001)
+    return Fraction(fps).limit_denominator(1000)
+
+
 def _at(ms: int, frame_rate: Fraction | None) -> Fraction:
     """A cue time in seconds: to the millisecond, or on the nearest frame (ttconv's writer would truncate)."""
     seconds = Fraction(max(ms, 0), 1000)
@@ -577,9 +585,9 @@ def _at(ms: int, frame_rate: Fraction | None) -> Fraction:
 
 
 def _guess_lang(track: Track) -> str:
-    from ..text import detect_language
+    from ..text import detect_language, sample_texts
 
-    return xml_lang(detect_language(c.text for c in track.cues[:200]) or "")
+    return xml_lang(detect_language(sample_texts(track.cues)) or "")
 
 
 def _indent(el: ET.Element, level: int = 0) -> None:

@@ -20,8 +20,6 @@ from .languages import FORMAT_SUFFIXES, default_output, file_tag, normalize_lang
 from .translator import ProgressFn, Translator
 
 if TYPE_CHECKING:  # pragma: no cover
-    from fractions import Fraction
-
     from ..glossary import Glossary
     from ..profiles import Profile
     from ..qa import Finding, Settings
@@ -104,16 +102,6 @@ def translate_file(translator: Translator, track: Track, output: str | Path, *, 
     except OSError as exc:
         raise WriteError(f"cannot write the output: {exc.strerror or exc}", path=output) from None
     return tr
-
-
-def frame_rate(fps: float) -> Fraction:
-    """``--fps`` as an exact fraction: 23.976 is 24000/1001, 29.97 is 30000/1001."""
-    from fractions import Fraction
-
-    for n in (24, 30, 48, 60, 120):
-        if abs(fps - n * 1000 / 1001) < 0.005:
-            return Fraction(n * 1000, 1001)
-    return Fraction(fps).limit_denominator(1000)
 
 
 def check_translation(output: str | Path, source: Track, translation: Translation, settings: Settings, *,
